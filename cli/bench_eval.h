@@ -1,0 +1,18 @@
+// `r2bench bench eval`: how fast the evaluation runs, against PNG decoding measured in the same run.
+#pragma once
+#include <string>
+
+namespace r2::cli {
+
+struct BenchEvalOptions {
+    int videos = 4;
+    int frames = 20;
+    int expressions_per_video = 2;
+    int repeats = 3;
+    std::string davis_repo;  // optional: time davis2017-evaluation's Python J and F too
+    std::string keep_dir;    // optional: keep the generated trees here
+};
+
+int run_bench_eval(const BenchEvalOptions& options);
+
+}  // namespace r2::cli

@@ -1,0 +1,27 @@
+#include <fmt/format.h>
+
+#include "cli/bench_eval.h"
+#include "cli/commands.h"
+
+namespace r2::cli {
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+    CLI::App* bench = app.add_subcommand("bench", "Benchmarks: print speeds and ratios against a baseline measured in the same run");
+    bench->require_subcommand(1);
+
+    auto eval_options = std::make_shared<BenchEvalOptions>();
+    CLI::App* eval = bench->add_subcommand(
+        "eval", "Speed of `eval` on generated 480x854 masks: (a) PNG decoding alone, (b) J+F arithmetic alone, "
+                "(c) the full evaluation on 1 and 2 threads");
+    eval->add_option("--videos", eval_options->videos, "Videos per mask set")->capture_default_str();
+    eval->add_option("--frames", eval_options->frames, "Frames per video")->capture_default_str();
+    eval->add_option("--expressions", eval_options->expressions_per_video, "Expressions per video")->capture_default_str();
+    eval->add_option("--repeats", eval_options->repeats, "Timed repeats (the best is reported)")->capture_default_str();
+    eval->add_option("--davis-repo", eval_options->davis_repo,
+                     "A checkout of davis2017-evaluation: also time its Python J and F on the same masks "
+                     "(Debian's /usr/bin/python3 with python3-numpy, -skimage, -opencv)");
+    eval->add_option("--keep", eval_options->keep_dir, "Keep the generated trees in this folder");
+    eval->callback([eval_options, &exit_code] { exit_code = run_bench_eval(*eval_options); });
+}
+
+}  // namespace r2::cli

@@ -1,0 +1,48 @@
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "metrics/evaluation.h"
+#include "reports/eval_report.h"
+
+namespace r2::cli {
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+    struct Options {
+        EvalPaths paths;
+        std::string out;
+        int64_t max_pixels = int64_t(8192) * 8192;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand(
+        "eval", "Score predictions: J, F, J&F (needs --gt), R (needs --pairs) and J&F&R, per expression, video and "
+                "data set");
+    cmd->footer(
+        "Predictions use the leaderboard layout: PRED/Annotations/<video>/<exp_id>/<frame>.png for each expression on "
+        "its own video and PRED/Negatives/<negative_video>/<exp_id>/<frame>.png for it on its paired negative video. "
+        "Any non-zero pixel is foreground.\n\nExample:\n  r2bench eval --pred out/r2vos --gt data/ref-ytvos "
+        "--pairs r2yt/r2_pairs.json --out eval/r2vos");
+    cmd->add_option("--pred", options->paths.predictions, "Prediction folder (holds Annotations/ and Negatives/)")
+        ->required();
+    cmd->add_option("--gt", options->paths.gt,
+                    "Ground truth: a Ref-YouTube-VOS root (<gt>/<split>/Annotations, "
+                    "<gt>/meta_expressions/<split>/meta_expressions.json) or a split folder (<gt>/Annotations, "
+                    "<gt>/meta_expressions.json)");
+    cmd->add_option("--split", options->paths.split, "Split of the ground-truth root")->capture_default_str();
+    cmd->add_option("--pairs", options->paths.pairs, "r2_pairs.json from `r2bench build-dataset` (enables R)");
+    cmd->add_option("--out", options->out, "Folder for summary.json, per_expression.csv, per_video.csv")->required();
+    cmd->add_flag("--allow-missing", options->paths.allow_missing,
+                  "Score a missing prediction as an empty mask (counted in the summary) instead of failing");
+    cmd->add_option("--max-pixels", options->max_pixels, "Refuse PNGs with more pixels than this")
+        ->capture_default_str();
+    cmd->callback([options, &exit_code] {
+        EvalInput input = load_eval_input(options->paths);
+        input.limits.max_pixels = options->max_pixels;
+        const EvalResult result = evaluate(input);
+        write_eval_report(options->out, result, input);
+        fmt::print("{}", eval_table(result));
+        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv}}\n", options->out);
+        exit_code = 0;
+    });
+}
+
+}  // namespace r2::cli

@@ -1,0 +1,10 @@
+// Each subcommand registers itself on the app; its callback sets the process exit code.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace r2::cli {
+
+void add_eval_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
+
+}  // namespace r2::cli

@@ -1,0 +1,44 @@
+// r2bench: one binary, one CLI11 subcommand per job. The commands only parse arguments and
+// call the libraries (core/, metrics/, reports/, …), which the tests call directly.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/progress.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"r2bench: build, run and score robust referring video object segmentation (R²-VOS) "
+                 "benchmarks such as R²-Youtube-VOS.\n"};
+    app.set_version_flag("--version", std::string("r2bench ") + R2BENCH_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();  // global options may follow the subcommand
+
+    int threads = 0;
+    bool quiet = false;
+    app.add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it");
+    app.add_flag("--quiet", quiet, "No progress bars (they are drawn only on a terminal anyway)");
+    app.parse_complete_callback([&] {
+        r2::set_thread_count(threads);
+        r2::Progress::set_quiet(quiet);
+    });
+
+    int exit_code = 0;
+    r2::cli::add_eval_command(app, exit_code);
+    r2::cli::add_bench_command(app, exit_code);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const r2::Error& e) {
+        fmt::print(stderr, "r2bench: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "r2bench: unexpected error: {}\n", e.what());
+        return 3;
+    }
+    return exit_code;
+}

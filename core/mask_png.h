@@ -1,0 +1,56 @@
+// Mask PNGs: object-id label maps in, DAVIS-palette PNGs out.
+//
+// Ref-YouTube-VOS / DAVIS annotations are palette PNGs whose pixel *indices* are object ids;
+// predictions are usually 8-bit grayscale (0/255). OpenCV's imread would turn palette images
+// into colours, so decoding goes through libpng directly.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace r2 {
+
+// One value per pixel, row-major: the object id (0 = background), or for a prediction any
+// non-zero value meaning foreground.
+struct LabelMap {
+    int width = 0;
+    int height = 0;
+    std::vector<uint8_t> labels;  // size width * height
+
+    LabelMap() = default;
+    LabelMap(int w, int h, uint8_t fill = 0) : width(w), height(h), labels(size_t(w) * size_t(h), fill) {}
+    uint8_t& at(int x, int y) { return labels[size_t(y) * size_t(width) + size_t(x)]; }
+    uint8_t at(int x, int y) const { return labels[size_t(y) * size_t(width) + size_t(x)]; }
+    bool operator==(const LabelMap& o) const {
+        return width == o.width && height == o.height && labels == o.labels;
+    }
+};
+
+struct PngLimits {
+    // Images with more pixels are refused before any pixel data is decoded.
+    int64_t max_pixels = int64_t(8192) * 8192;
+};
+
+// Decodes a PNG into a label map:
+//  - palette images: the palette index of each pixel;
+//  - grayscale (1–16 bit, alpha ignored): the gray value (16-bit values must be ≤ 255);
+//  - RGB(A): the index of the pixel's colour in the DAVIS palette (an unknown colour is an error).
+// Throws FileError naming `name` for corrupt, truncated or oversized images.
+LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits = {});
+LabelMap read_label_png(const std::filesystem::path& path, const PngLimits& limits = {});
+
+// Reads only the header: {width, height}. Throws FileError on a non-PNG.
+std::array<int, 2> read_png_size(const std::filesystem::path& path);
+
+// Encodes an 8-bit palette PNG with the DAVIS palette (index = label).
+std::string encode_palette_png(const LabelMap& labels);
+// Writes it atomically.
+void write_palette_png(const std::filesystem::path& path, const LabelMap& labels);
+
+// The palette of DAVIS and Ref-YouTube-VOS annotations (the PASCAL VOC colour map).
+const std::array<std::array<uint8_t, 3>, 256>& davis_palette();
+
+}  // namespace r2

@@ -1,0 +1,135 @@
+#include "reports/eval_report.h"
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+
+namespace r2 {
+
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+ojson optional_number(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+std::string csv_number(double v) { return fmt::format("{:.6f}", v); }
+std::string csv_number(const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); }
+std::string percent(double v) { return fmt::format("{:.1f}", 100 * v); }
+std::string percent(const std::optional<double>& v) { return v ? percent(*v) : std::string("n/a"); }
+
+// Quotes a CSV field when it needs it (expressions contain commas and quotes).
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+ojson stats_json(const SeriesStats& s) { return ojson{{"mean", s.mean}, {"recall", s.recall}, {"decay", s.decay}}; }
+
+}  // namespace
+
+ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
+    const EvalSummary& s = result.summary;
+    ojson j;
+    j["schema_version"] = 1;
+    j["metrics"] = ojson{
+        {"J", s.has_gt ? ojson(s.j.mean) : ojson(nullptr)},
+        {"F", s.has_gt ? ojson(s.f.mean) : ojson(nullptr)},
+        {"J&F", s.has_gt ? ojson(s.jf) : ojson(nullptr)},
+        {"R", optional_number(s.r)},
+        {"J&F&R", optional_number(s.jfr)},
+    };
+    if (s.has_gt) j["J"] = stats_json(s.j), j["F"] = stats_json(s.f);
+    j["counts"] = ojson{{"videos", s.videos},
+                        {"expressions", s.expressions},
+                        {"positive_frames", s.positive_frames},
+                        {"negative_frames", s.negative_frames},
+                        {"missing_positive_frames", s.missing_positive_frames},
+                        {"missing_negative_frames", s.missing_negative_frames}};
+    j["pixels"] = ojson{{"positive", s.positive_pixels}, {"negative", s.has_pairs ? ojson(s.negative_pixels) : ojson(nullptr)}};
+    j["inputs"] = ojson{{"predictions", input.predictions.string()},
+                        {"ground_truth", input.gt_root.string()},
+                        {"ground_truth_expressions", input.gt_expressions_file.string()},
+                        {"pairs", input.pairs_file.string()},
+                        {"allow_missing", input.allow_missing},
+                        {"bound_th", input.bound_th}};
+    j["notes"] = result.notes;
+    ojson videos = ojson::object();
+    for (const auto& v : result.videos) {
+        ojson item;
+        if (s.has_gt) item["J"] = v.j, item["F"] = v.f, item["J&F"] = v.jf;
+        if (s.has_pairs) item["R"] = optional_number(v.r);
+        item["positive_pixels"] = v.positive_pixels;
+        if (s.has_pairs) item["negative_pixels"] = v.negative_pixels;
+        videos[v.video] = std::move(item);
+    }
+    j["per_video"] = std::move(videos);
+    return j;
+}
+
+std::string per_expression_csv(const EvalResult& result) {
+    const bool gt = result.summary.has_gt, pairs = result.summary.has_pairs;
+    std::string out = "video,exp_id,obj_id,negative_video,frames,J,J_recall,J_decay,F,F_recall,F_decay,J&F,"
+                      "positive_pixels,negative_pixels,R,missing_frames,expression\n";
+    for (const auto& r : result.expressions) {
+        const EvalExpression& e = *r.expression;
+        auto metric = [&](double v) { return gt ? csv_number(v) : std::string(); };
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.video), csv_field(e.exp_id),
+                           csv_field(e.obj_id), csv_field(e.negative_video), e.frames.size(), metric(r.j_stats.mean),
+                           metric(r.j_stats.recall), metric(r.j_stats.decay), metric(r.f_stats.mean),
+                           metric(r.f_stats.recall), metric(r.f_stats.decay),
+                           metric((r.j_stats.mean + r.f_stats.mean) / 2), r.positive_pixels,
+                           pairs ? std::to_string(r.negative_pixels) : std::string(), csv_number(r.r), r.missing_frames,
+                           csv_field(e.text));
+    }
+    return out;
+}
+
+std::string per_video_csv(const EvalResult& result) {
+    const bool gt = result.summary.has_gt, pairs = result.summary.has_pairs;
+    std::string out = "video,expressions,J,F,J&F,positive_pixels,negative_pixels,R\n";
+    for (const auto& v : result.videos) {
+        auto metric = [&](double x) { return gt ? csv_number(x) : std::string(); };
+        out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(v.video), v.expressions, metric(v.j), metric(v.f),
+                           metric(v.jf), v.positive_pixels, pairs ? std::to_string(v.negative_pixels) : std::string(),
+                           csv_number(v.r));
+    }
+    return out;
+}
+
+std::string eval_table(const EvalResult& result) {
+    const EvalSummary& s = result.summary;
+    auto gt_metric = [&](double v) { return s.has_gt ? percent(v) : std::string("n/a"); };
+    std::string out;
+    out += fmt::format("{:>7} {:>7} {:>7} {:>7} {:>7} | {:>8} {:>8} {:>8} {:>8}\n", "J&F", "J", "F", "R", "J&F&R",
+                       "J-Recall", "J-Decay", "F-Recall", "F-Decay");
+    out += fmt::format("{:>7} {:>7} {:>7} {:>7} {:>7} | {:>8} {:>8} {:>8} {:>8}\n", gt_metric(s.jf), gt_metric(s.j.mean),
+                       gt_metric(s.f.mean), percent(s.r), percent(s.jfr), gt_metric(s.j.recall), gt_metric(s.j.decay),
+                       gt_metric(s.f.recall), gt_metric(s.f.decay));
+    out += fmt::format("{} videos, {} expressions, {} positive frames, {} negative frames", s.videos, s.expressions,
+                       s.positive_frames, s.negative_frames);
+    if (s.missing_positive_frames || s.missing_negative_frames)
+        out += fmt::format(" ({} positive and {} negative predictions missing, scored as empty)",
+                           s.missing_positive_frames, s.missing_negative_frames);
+    out += "\n";
+    if (s.has_pairs)
+        out += fmt::format("foreground pixels: {} on positive videos, {} on negative videos\n", s.positive_pixels,
+                           s.negative_pixels);
+    for (const auto& note : result.notes) out += "note: " + note + "\n";
+    return out;
+}
+
+void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input) {
+    // Everything is rendered before the first file is written, so a failure leaves no partial report.
+    const std::string summary = eval_summary_json(result, input).dump(2) + "\n";
+    const std::string expressions = per_expression_csv(result);
+    const std::string videos = per_video_csv(result);
+    write_file_atomically(out_dir / "summary.json", summary);
+    write_file_atomically(out_dir / "per_expression.csv", expressions);
+    write_file_atomically(out_dir / "per_video.csv", videos);
+}
+
+}  // namespace r2

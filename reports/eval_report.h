@@ -1,0 +1,22 @@
+// What `r2bench eval --out DIR` writes: summary.json, per_expression.csv, per_video.csv, and
+// the table printed on stdout. Scores are fractions in [0, 1] in files and percentages in the
+// table (as papers print them).
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "metrics/evaluation.h"
+
+namespace r2 {
+
+nlohmann::ordered_json eval_summary_json(const EvalResult& result, const EvalInput& input);
+std::string per_expression_csv(const EvalResult& result);
+std::string per_video_csv(const EvalResult& result);
+std::string eval_table(const EvalResult& result);
+
+// Writes the three files into `out_dir`, each atomically.
+void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input);
+
+}  // namespace r2
