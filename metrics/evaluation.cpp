@@ -254,7 +254,7 @@ EvalResult evaluate(const EvalInput& input) {
     for (size_t e = 0; e < n; ++e) {
         auto& r = result.expressions[e];
         const auto& ex = input.expressions[e];
-        r.expression = &ex;
+        r.expression = ex;
         if (has_gt) r.j.assign(ex.frames.size(), 0.0), r.f.assign(ex.frames.size(), 0.0);
         r.positive_pixels_per_frame.assign(ex.frames.size(), 0);
         positive_sizes[e].assign(ex.frames.size(), {});
@@ -422,10 +422,10 @@ void summarize(EvalResult& result, const EvalInput& input) {
         s.j.mean += r.j_stats.mean, s.j.recall += r.j_stats.recall, s.j.decay += r.j_stats.decay;
         s.f.mean += r.f_stats.mean, s.f.recall += r.f_stats.recall, s.f.decay += r.f_stats.decay;
 
-        auto [it, inserted] = video_index.emplace(r.expression->video, videos.size());
+        auto [it, inserted] = video_index.emplace(r.expression.video, videos.size());
         if (inserted) {
             videos.emplace_back();
-            videos.back().video = r.expression->video;
+            videos.back().video = r.expression.video;
         }
         VideoResult& v = videos[it->second];
         v.expressions += 1;

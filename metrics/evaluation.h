@@ -57,7 +57,7 @@ struct EvalPaths {
 EvalInput load_eval_input(const EvalPaths& paths);
 
 struct ExpressionResult {
-    const EvalExpression* expression = nullptr;
+    EvalExpression expression;  // a copy: results outlive the input they came from
     std::vector<double> j, f;                      // per positive frame (empty without ground truth)
     std::vector<int64_t> positive_pixels_per_frame;
     std::vector<int64_t> negative_pixels_per_frame;  // per negative frame (empty without pairs)

@@ -75,7 +75,7 @@ std::string per_expression_csv(const EvalResult& result) {
     std::string out = "video,exp_id,obj_id,negative_video,frames,J,J_recall,J_decay,F,F_recall,F_decay,J&F,"
                       "positive_pixels,negative_pixels,R,missing_frames,expression\n";
     for (const auto& r : result.expressions) {
-        const EvalExpression& e = *r.expression;
+        const EvalExpression& e = r.expression;
         auto metric = [&](double v) { return gt ? csv_number(v) : std::string(); };
         out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.video), csv_field(e.exp_id),
                            csv_field(e.obj_id), csv_field(e.negative_video), e.frames.size(), metric(r.j_stats.mean),

@@ -1,0 +1,27 @@
+// Helpers shared by the test files: temporary folders and small mask trees.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/mask_png.h"
+
+namespace r2::test {
+
+// A fresh folder under the system temp dir, removed when the object goes away.
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::filesystem::path path;
+    std::filesystem::path operator/(const std::string& name) const { return path / name; }
+};
+
+// A label map from rows of characters: '.' is 0, '1'..'9' the digit.
+LabelMap labels_from_rows(const std::vector<std::string>& rows);
+
+// Runs a shell command, returns its exit status; stdout+stderr go to `output`.
+int run_command(const std::string& command, std::string* output = nullptr);
+
+}  // namespace r2::test
