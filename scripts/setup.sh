@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what r2bench needs from Debian (only what is missing) and builds it into build/.
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+#   scripts/setup.sh            build dependencies + build
+#   scripts/setup.sh --python   also the Python packages used to regenerate fixtures and to
+#                               time the DAVIS reference (python3-numpy, -skimage, -opencv, -pil)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libopencv-dev libpng-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
+  libcli11-dev doctest-dev libhdf5-dev libtorch-dev
+  libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
+)
+if [[ "${1:-}" == "--python" ]]; then
+  packages+=(python3-numpy python3-skimage python3-opencv python3-pil)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs="$(nproc)"
+if [[ ! -f build/CMakeCache.txt ]]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+cmake --build build --parallel "$jobs"
