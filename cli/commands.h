@@ -2,9 +2,12 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "core/error.h"
+
 namespace r2::cli {
 
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_synth_command(CLI::App& app, int& exit_code);
 
 }  // namespace r2::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
 
     int exit_code = 0;
     r2::cli::add_eval_command(app, exit_code);
+    r2::cli::add_synth_command(app, exit_code);
     r2::cli::add_bench_command(app, exit_code);
 
     try {

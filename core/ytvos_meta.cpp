@@ -104,7 +104,8 @@ VideoMeta parse_video_meta(const std::string& json_text, const std::string& name
             MetaObject object;
             object.id = object_id;
             object.category = r.string_value(r.member(object_json, "category", owhere), owhere + " category");
-            object.frames = r.frame_list(r.member(object_json, "frames", owhere), owhere + " frames");
+            // Ref-DAVIS' converted meta.json has no per-object frames; Ref-YouTube-VOS' has.
+            if (object_json.contains("frames")) object.frames = r.frame_list(object_json["frames"], owhere + " frames");
             video.objects.push_back(std::move(object));
         }
         meta.videos.push_back(std::move(video));
@@ -149,8 +150,11 @@ std::string video_meta_to_json(const VideoMeta& meta) {
     ojson videos = ojson::object();
     for (const auto& video : meta.videos) {
         ojson objects = ojson::object();
-        for (const auto& object : video.objects)
-            objects[object.id] = ojson{{"category", object.category}, {"frames", object.frames}};
+        for (const auto& object : video.objects) {
+            ojson item{{"category", object.category}};
+            if (!object.frames.empty()) item["frames"] = object.frames;
+            objects[object.id] = std::move(item);
+        }
         videos[video.name] = ojson{{"objects", std::move(objects)}};
     }
     return ojson{{"videos", std::move(videos)}}.dump() + "\n";

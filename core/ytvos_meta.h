@@ -14,7 +14,7 @@ namespace r2 {
 struct MetaObject {
     std::string id;  // "1", "2", … = the palette index in the annotation PNGs
     std::string category;
-    std::vector<std::string> frames;  // frames in which the object is annotated
+    std::vector<std::string> frames;  // frames in which the object is annotated (empty: not given)
 };
 
 struct MetaVideo {

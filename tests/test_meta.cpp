@@ -61,6 +61,7 @@ TEST_CASE("metadata problems name the file, the video and the key") {
     CHECK_THROWS_WITH_AS(parse_meta_expressions(R"({"videos": {"v": {"expressions": {}, "frames": []}}})", "bad.json"),
                          "bad.json: video 'v': 'frames' is empty", FileError);
     CHECK_THROWS_WITH_AS(parse_meta_expressions("{\"vid", "bad.json"), doctest::Contains("bad.json: invalid JSON"), FileError);
+    CHECK(parse_video_meta(R"({"videos": {"v": {"objects": {"1": {"category": "cat"}}}}})", "m").videos[0].objects[0].frames.empty());
     CHECK_THROWS_WITH_AS(parse_video_meta(R"({"videos": {"v": {"objects": {"1": {"frames": []}}}}})", "meta.json"),
                          "meta.json: video 'v' object '1': missing key 'category'", FileError);
     CHECK_THROWS_WITH_AS(read_meta_expressions("/nonexistent/meta_expressions.json"),
