@@ -80,7 +80,7 @@ std::vector<std::string> motion_phrases(Motion m) {
         case Motion::up: return {"moving up", "rising", "going up"};
         case Motion::down: return {"moving down", "falling", "going down"};
         case Motion::bouncing: return {"bouncing around", "bouncing"};
-        case Motion::circling: return {"moving in a circle", "circling"};
+        case Motion::circling: return {"circling", "going round in loops"};  // no category noun ("circle") in motion words
         case Motion::growing: return {"growing", "getting bigger"};
         case Motion::shrinking: return {"shrinking", "getting smaller"};
         case Motion::spinning: return {"spinning", "rotating"};
