@@ -15,4 +15,7 @@ struct BenchEvalOptions {
 
 int run_bench_eval(const BenchEvalOptions& options);
 
+// `r2bench bench build-dataset`: builder times on 202 and 2020 synthetic videos (metadata only).
+int run_bench_build_dataset(int repeats);
+
 }  // namespace r2::cli

@@ -22,6 +22,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                      "(Debian's /usr/bin/python3 with python3-numpy, -skimage, -opencv)");
     eval->add_option("--keep", eval_options->keep_dir, "Keep the generated trees in this folder");
     eval->callback([eval_options, &exit_code] { exit_code = run_bench_eval(*eval_options); });
+
+    auto build_repeats = std::make_shared<int>(3);
+    CLI::App* build = bench->add_subcommand(
+        "build-dataset", "Time the R² builder on synth ytvos-valid metadata (202 videos) and on a 10x larger set (2020 videos)");
+    build->add_option("--repeats", *build_repeats, "Timed repeats (the best is reported)")->capture_default_str();
+    build->callback([build_repeats, &exit_code] { exit_code = run_bench_build_dataset(*build_repeats); });
 }
 
 }  // namespace r2::cli

@@ -13,6 +13,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         uint64_t seed = 0;
         std::optional<int> videos, frames, width, height, valid_expressions;
         std::optional<double> valid_fraction;
+        bool metadata_only = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -31,6 +32,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--height", o->height, "Frame height");
     cmd->add_option("--valid-fraction", o->valid_fraction, "Share of the videos in the valid split");
     cmd->add_option("--valid-expressions", o->valid_expressions, "Exact number of valid expressions (0: as sampled)");
+    cmd->add_flag("--metadata-only", o->metadata_only, "Write only the metadata files (fast; for builder benchmarks)");
     cmd->callback([o, &exit_code] {
         synth::SynthOptions options = synth::synth_preset(o->preset);
         options.seed = o->seed;
@@ -43,6 +45,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         if (o->valid_fraction) options.valid_fraction = *o->valid_fraction, options.valid_expressions = 0;
         if (o->valid_expressions) options.valid_expressions = *o->valid_expressions;
         if (options.layout == synth::Layout::ref_davis) options.valid_expressions = 0;
+        options.metadata_only = o->metadata_only;
         const synth::SynthReport r = synth::write_synth_dataset(o->out, options);
         fmt::print("wrote {} ({}): train {} videos / {} expressions, valid {} videos / {} expressions, {} frames\n",
                    o->out, o->format, r.train_videos, r.train_expressions, r.valid_videos, r.valid_expressions, r.frames);

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     r2::cli::add_eval_command(app, exit_code);
     r2::cli::add_synth_command(app, exit_code);
+    r2::cli::add_build_dataset_command(app, exit_code);
+    r2::cli::add_verify_dataset_command(app, exit_code);
     r2::cli::add_bench_command(app, exit_code);
 
     try {

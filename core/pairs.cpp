@@ -60,6 +60,10 @@ R2Pairs parse_r2_pairs(const std::string& json_text, const std::string& name) {
         p.negative_video = text("negative_video", true);
         p.positive_frames = frames("positive_frames");
         p.negative_frames = frames("negative_frames");
+        p.negative_source = text("negative_source", false);
+        if (p.negative_source.empty()) p.negative_source = "source";
+        if (p.negative_source != "source" && p.negative_source != "pool")
+            throw FileError(name, fmt::format("{}: negative_source must be \"source\" or \"pool\"", where));
         if (!seen.insert({p.positive_video, p.exp_id}).second)
             throw FileError(name, fmt::format("{}: expression '{}' of video '{}' appears twice", where, p.exp_id,
                                               p.positive_video));
@@ -78,6 +82,7 @@ std::string r2_pairs_to_json(const R2Pairs& pairs) {
         ojson item{{"positive_video", p.positive_video}, {"exp_id", p.exp_id}, {"expression", p.expression}};
         if (!p.obj_id.empty()) item["obj_id"] = p.obj_id;
         item["negative_video"] = p.negative_video;
+        if (p.negative_source == "pool") item["negative_source"] = "pool";
         item["positive_frames"] = p.positive_frames;
         item["negative_frames"] = p.negative_frames;
         list.push_back(std::move(item));

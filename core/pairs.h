@@ -18,6 +18,7 @@ struct R2Pair {
     std::string negative_video;
     std::vector<std::string> positive_frames;
     std::vector<std::string> negative_frames;
+    std::string negative_source = "source";  // or "pool" (from --negative-pool)
 };
 
 struct R2Pairs {

@@ -178,12 +178,17 @@ SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
         int64_t total_frames = 0;
         for (const auto& p : videos) total_frames += int64_t(p.video.frames.size());
         std::vector<RenderedVideo> rendered(videos.size());
-        Progress progress("rendering frames", size_t(total_frames));
+        Progress progress(o.metadata_only ? "planning videos" : "rendering frames", size_t(total_frames));
         tbb::parallel_for(size_t(0), videos.size(), [&](size_t i) {
             const PlannedVideo& p = videos[i];
             const SynthVideo& v = p.video;
             RenderedVideo& r = rendered[i];
             r.object_frames.resize(v.objects.size());
+            if (o.metadata_only) {
+                for (auto& frames : r.object_frames) frames = v.frames;
+                progress.advance(v.frames.size());
+                return;
+            }
             const VideoCanvas canvas = prepare_canvas(v);
             cv::Mat image;
             LabelMap labels;

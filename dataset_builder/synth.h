@@ -23,6 +23,7 @@ struct SynthOptions {
     int valid_expressions = 0;    // exact number of valid expressions (0: as sampled)
     Layout layout = Layout::ref_youtube_vos;
     int jpeg_quality = 90;
+    bool metadata_only = false;   // write the metadata files only (no frames; objects listed in every frame)
 };
 
 // The presets: "tiny" (unit tests), "small" (the demo), "ytvos-valid" (202 videos and 834

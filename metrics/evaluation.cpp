@@ -85,7 +85,7 @@ EvalInput load_eval_input(const EvalPaths& paths) {
         std::set<std::pair<std::string, std::string>> in_pairs;
         for (const auto& p : pairs.pairs) {
             EvalExpression e{p.positive_video, p.exp_id, p.expression, p.obj_id, p.positive_frames, p.negative_video,
-                             p.negative_frames};
+                             p.negative_frames, p.negative_source == "pool"};
             in_pairs.insert({p.positive_video, p.exp_id});
             if (gt_meta) {
                 const ExpressionVideo* video = gt_meta->find(p.positive_video);
@@ -115,7 +115,7 @@ EvalInput load_eval_input(const EvalPaths& paths) {
     } else {
         for (const auto& video : gt_meta->videos)
             for (const auto& exp : video.expressions)
-                input.expressions.push_back({video.name, exp.id, exp.text, exp.obj_id, video.frames, {}, {}});
+                input.expressions.push_back({video.name, exp.id, exp.text, exp.obj_id, video.frames, {}, {}, false});
     }
 
     if (gt_meta)
@@ -326,7 +326,8 @@ EvalResult evaluate(const EvalInput& input) {
             } else {
                 const FrameUnit& unit = negative_units[u - positive_units.size()];
                 Size reference;
-                if (has_gt) {
+                const bool gt_for_video = has_gt && !input.expressions[unit.uses.front().first].negative_in_pool;
+                if (gt_for_video) {
                     const auto size = read_png_size(input.gt_annotations / unit.video / (unit.frame + ".png"));
                     reference = {size[0], size[1]};
                 }
@@ -337,7 +338,7 @@ EvalResult evaluate(const EvalInput& input) {
                         bool missing = false;
                         const BitMask pred = read_prediction(path, reference, e, missing);
                         negative_sizes[e][t] = missing ? Size{} : Size{pred.width, pred.height};
-                        if (has_gt && !missing && Size{pred.width, pred.height} != reference) {
+                        if (gt_for_video && !missing && Size{pred.width, pred.height} != reference) {
                             out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
                                                                path.string(), pred.width, pred.height, reference.width,
                                                                reference.height));

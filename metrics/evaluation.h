@@ -28,6 +28,7 @@ struct EvalExpression {
     std::vector<std::string> frames;           // frames of the positive video
     std::string negative_video;                // empty when no pairs were given
     std::vector<std::string> negative_frames;  // frames of the negative video
+    bool negative_in_pool = false;             // the negative video comes from a negative pool (no ground truth)
 };
 
 struct EvalInput {

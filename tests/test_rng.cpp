@@ -87,3 +87,18 @@ TEST_CASE("streams are independent of order") {
     CHECK(first == b.next());
     CHECK(first != c.next());
 }
+
+#include "core/sha256.h"
+
+TEST_CASE("SHA-256 known answers (FIPS 180-4 examples)") {
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    std::string million(1000000, 'a');
+    CHECK(sha256_hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // Streaming in odd pieces gives the same digest.
+    Sha256 s;
+    for (size_t i = 0; i < million.size(); i += 777) s.update(std::string_view(million).substr(i, 777));
+    CHECK(s.hex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}

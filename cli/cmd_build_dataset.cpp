@@ -1,0 +1,107 @@
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "dataset_builder/r2_builder.h"
+#include "dataset_builder/source_tree.h"
+#include "dataset_builder/text_rules.h"
+
+namespace r2::cli {
+
+namespace {
+
+struct SourceOptions {
+    std::string source, format = "ref-youtube-vos", split = "valid", pool, pool_format = "ref-davis", pool_split = "valid";
+    std::string synonyms, super_categories;
+};
+
+void add_source_options(CLI::App* cmd, SourceOptions& o) {
+    cmd->add_option("--source", o.source, "Root of the referring-VOS data set (Ref-YouTube-VOS layout by default)")->required();
+    cmd->add_option("--format", o.format, "ref-youtube-vos, ref-davis or mevis")->capture_default_str();
+    cmd->add_option("--split", o.split, "Split to pair")->capture_default_str();
+    cmd->add_option("--negative-pool", o.pool, "Another data set whose videos may also serve as negatives (each at most once)");
+    cmd->add_option("--pool-format", o.pool_format, "Format of the negative pool")->capture_default_str();
+    cmd->add_option("--pool-split", o.pool_split, "Split of the negative pool")->capture_default_str();
+    cmd->add_option("--synonyms", o.synonyms, "Category synonym table (default: the built-in data/category_synonyms.json)");
+    cmd->add_option("--super-categories", o.super_categories,
+                    "JSON {category: super-category} for --strict (default: <source>/synth_stats.json when present)");
+}
+
+struct LoadedSources {
+    SourceTree source;
+    std::optional<SourceTree> pool;
+    SynonymTable synonyms;
+};
+
+LoadedSources load(const SourceOptions& o) {
+    LoadedSources l{read_source_tree(o.source, parse_source_format(o.format), o.split, o.super_categories), std::nullopt,
+                    o.synonyms.empty() ? default_synonyms() : load_synonyms(o.synonyms)};
+    if (!o.pool.empty()) l.pool = read_source_tree(o.pool, parse_source_format(o.pool_format), o.pool_split, o.super_categories);
+    return l;
+}
+
+}  // namespace
+
+void add_build_dataset_command(CLI::App& app, int& exit_code) {
+    struct Options : SourceOptions {
+        std::string out;
+        uint64_t seed = 0;
+        bool no_referred = false, no_lexical = false, strict = false, link_frames = false, symlinks = false;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand(
+        "build-dataset", "Build R²-Youtube-VOS: pair every expression with its video and one unrelated negative video");
+    cmd->footer(
+        "Writes OUT/r2_pairs.json, OUT/r2_stats.json and OUT/meta_expressions.json (the negative pairs, keyed by the "
+        "negative video, in the source's format). The rules are in data/README.md.\n\nExample:\n"
+        "  r2bench build-dataset --source data/ref-youtube-vos --seed 0 --out data/r2-youtube-vos");
+    add_source_options(cmd, *o);
+    cmd->add_option("--out", o->out, "Output folder")->required();
+    cmd->add_option("--seed", o->seed, "Fixes the assignment")->capture_default_str();
+    cmd->add_flag("--no-referred-category", o->no_referred, "Switch off rule 1 (no object of a referred category in the negative)");
+    cmd->add_flag("--no-lexical", o->no_lexical, "Switch off rule 2 (no expression word naming a category of the negative)");
+    cmd->add_flag("--strict", o->strict, "Rule 3: no shared category or super-category at all");
+    cmd->add_flag("--link-frames", o->link_frames, "Also lay out OUT/<split>/JPEGImages (hard links) for a complete tree");
+    cmd->add_flag("--symlinks", o->symlinks, "With --link-frames: symbolic links instead of hard links");
+    cmd->callback([o, &exit_code] {
+        const LoadedSources l = load(*o);
+        R2BuildOptions options;
+        options.seed = o->seed;
+        options.rules = {!o->no_referred, !o->no_lexical, o->strict};
+        options.synonyms = &l.synonyms;
+        const R2Build build = build_r2(l.source, l.pool ? &*l.pool : nullptr, options);
+        write_r2(o->out, build, l.source, l.pool ? &*l.pool : nullptr, o->link_frames, o->symlinks);
+        fmt::print("paired {} expressions of {} videos: {} negatives from the source, {} from the pool\n",
+                   build.pairs.pairs.size(), l.source.videos.size(), build.stats["negatives_from_source"].get<int>(),
+                   build.pool_videos_used);
+        fmt::print("compatible (video, negative) pairs: {} of {}; wrote {}/{{r2_pairs.json, r2_stats.json, meta_expressions.json}}\n",
+                   build.stats["compatible_pairs"].get<int64_t>(), build.stats["candidate_pairs"].get<int64_t>(), o->out);
+        exit_code = 0;
+    });
+}
+
+void add_verify_dataset_command(CLI::App& app, int& exit_code) {
+    struct Options : SourceOptions {
+        std::string dir;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("verify-dataset", "Recheck every invariant of a built R² set against its source (exit 1 on any violation)");
+    cmd->add_option("dir", o->dir, "Folder written by build-dataset")->required();
+    add_source_options(cmd, *o);
+    cmd->callback([o, &exit_code] {
+        const LoadedSources l = load(*o);
+        const auto violations = verify_r2(o->dir, l.source, l.pool ? &*l.pool : nullptr, l.synonyms);
+        if (violations.empty()) {
+            fmt::print("{}: valid ({} videos)\n", o->dir, l.source.videos.size());
+            exit_code = 0;
+            return;
+        }
+        fmt::print(stderr, "{}: {} violation(s):\n", o->dir, violations.size());
+        for (size_t i = 0; i < violations.size() && i < 30; ++i) fmt::print(stderr, "  {}\n", violations[i]);
+        if (violations.size() > 30) fmt::print(stderr, "  … and {} more\n", violations.size() - 30);
+        exit_code = 1;
+    });
+}
+
+}  // namespace r2::cli
