@@ -9,6 +9,7 @@ namespace r2::cli {
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_synth_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
 void add_build_dataset_command(CLI::App& app, int& exit_code);
 void add_verify_dataset_command(CLI::App& app, int& exit_code);
 

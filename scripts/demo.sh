@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end on generated data: install, build, make masks, evaluate, print.
+# The main job end to end on the embedded synthetic data: install and build, generate a small
+# Ref-YouTube-VOS-style data set, build its R² pairs, run a model, evaluate, print the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,13 +8,18 @@ r2bench=build/r2bench
 demo=build/demo
 rm -rf "$demo"
 
-echo "== 1. generate a small ground-truth tree, a submission and its R² pairs"
-"$r2bench" bench eval --videos 3 --frames 6 --repeats 1 --keep "$demo/masks" --quiet > /dev/null
-echo "   $demo/masks/smooth/{gt,pred,r2_pairs.json}"
+echo "== 1. synthetic Ref-YouTube-VOS data set (40 videos, 320x240)      -> $demo/synth"
+"$r2bench" synth --preset small --seed 0 --out "$demo/synth"
 
-echo "== 2. evaluate: J, F, J&F (ground truth), R (negatives), J&F&R"
-"$r2bench" eval --pred "$demo/masks/smooth/pred" --gt "$demo/masks/smooth/gt" \
-  --pairs "$demo/masks/smooth/r2_pairs.json" --out "$demo/eval"
+echo "== 2. R²-Youtube-VOS pairs: one unrelated negative video per video -> $demo/r2"
+"$r2bench" build-dataset --source "$demo/synth" --seed 0 --out "$demo/r2"
+"$r2bench" verify-dataset "$demo/r2" --source "$demo/synth"
 
-echo "== 3. per-video scores ($demo/eval/per_video.csv)"
-column -s, -t < "$demo/eval/per_video.csv" 2>/dev/null || cat "$demo/eval/per_video.csv"
+echo "== 3. run a model (the noisy oracle: perturbed ground truth, some hallucinations)"
+"$r2bench" run --model noisy-oracle --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/run"
+
+echo "== 4. evaluate: J, F, J&F on positives, R on negatives, J&F&R"
+"$r2bench" eval --pred "$demo/run" --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/eval"
+
+echo "== 5. the five worst videos by J&F ($demo/eval/per_video.csv)"
+{ head -1 "$demo/eval/per_video.csv"; tail -n +2 "$demo/eval/per_video.csv" | sort -t, -k5 -g | head -5; } | column -s, -t

@@ -6,6 +6,8 @@
 #include "core/atomic_file.h"
 #include "core/mask_png.h"
 #include "core/ytvos_meta.h"
+
+#include <nlohmann/json.hpp>
 #include "test_util.h"
 
 using namespace r2;
@@ -61,4 +63,34 @@ TEST_CASE("r2bench --help lists the commands; a bad option exits non-zero") {
     CHECK(run_command(fmt::format("{} eval --help", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("--allow-missing") != std::string::npos);
     CHECK(run_command(fmt::format("{} eval --no-such-option", R2BENCH_BINARY), &out) != 0);
+}
+
+TEST_CASE("the whole pipeline through the CLI: synth, build-dataset, verify, run, eval") {
+    TempDir dir;
+    const std::string bin = R2BENCH_BINARY;
+    const std::string d = dir.path.string();
+    std::string out;
+    REQUIRE(run_command(fmt::format("{} synth --preset tiny --out {}/synth --quiet", bin, d), &out) == 0);
+    REQUIRE(run_command(fmt::format("{} build-dataset --source {}/synth --out {}/r2 --quiet", bin, d, d), &out) == 0);
+    CHECK(run_command(fmt::format("{} verify-dataset {}/r2 --source {}/synth", bin, d, d), &out) == 0);
+    CHECK(out.find("valid") != std::string::npos);
+    REQUIRE(run_command(fmt::format("{} run --model oracle --gt {}/synth --pairs {}/r2/r2_pairs.json --out {}/sub --quiet",
+                                    bin, d, d, d), &out) == 0);
+    REQUIRE(run_command(fmt::format("{} eval --pred {}/sub --gt {}/synth --pairs {}/r2/r2_pairs.json --out {}/eval --quiet",
+                                    bin, d, d, d, d), &out) == 0);
+    const auto summary = nlohmann::json::parse(read_file(dir / "eval/summary.json"));
+    CHECK(summary["metrics"]["J"].get<double>() == 1.0);
+    CHECK(summary["metrics"]["F"].get<double>() == 1.0);
+    CHECK(summary["metrics"]["R"].get<double>() == 1.0);
+    CHECK(summary["metrics"]["J&F&R"].get<double>() == 1.0);
+    // R alone from the prediction trees, without ground truth.
+    REQUIRE(run_command(fmt::format("{} eval --pred {}/sub --pairs {}/r2/r2_pairs.json --out {}/eval_r --quiet", bin, d, d, d), &out) == 0);
+    CHECK(out.find("J and F were not computed") != std::string::npos);
+    // A tampered pairs file fails verification with exit code 1.
+    std::string pairs = read_file(dir / "r2/r2_pairs.json");
+    const size_t at = pairs.find("\"negative_video\": \"") + 19;
+    pairs.replace(at, 10, "0000000000");
+    write_file_atomically(dir / "r2/r2_pairs.json", pairs);
+    CHECK(run_command(fmt::format("{} verify-dataset {}/r2 --source {}/synth", bin, d, d), &out) == 1);
+    CHECK(out.find("violation") != std::string::npos);
 }

@@ -1,0 +1,101 @@
+#include "runners/baseline.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <tbb/parallel_for.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/mask_png.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "metrics/evaluation.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& baseline_models() {
+    static const std::vector<std::string> models = {"oracle", "noisy-oracle", "empty"};
+    return models;
+}
+
+namespace {
+
+// 0/255 grayscale, as the official ReferFormer / R2-VOS / MTTR inference scripts save masks.
+void write_mask(const fs::path& path, const cv::Mat& mask) {
+    std::vector<uint8_t> png;
+    if (!cv::imencode(".png", mask, png)) throw Error("PNG encoding failed for " + path.string());
+    write_file_atomically(path, std::string(png.begin(), png.end()));
+}
+
+cv::Mat perturb(const cv::Mat& object, Rng& rng) {
+    cv::Mat out = object.clone();
+    if (rng.chance(0.05)) return cv::Mat::zeros(object.size(), CV_8U);  // the model lost the object
+    const int radius = int(rng.between(0, 3));
+    if (radius > 0) {
+        const cv::Mat disk = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1));
+        if (rng.chance(0.5)) cv::dilate(out, out, disk);
+        else cv::erode(out, out, disk);
+    }
+    const double dx = double(rng.between(-4, 4)), dy = double(rng.between(-4, 4));
+    const cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
+    cv::warpAffine(out, out, shift, out.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, 0);
+    return out;
+}
+
+}  // namespace
+
+void run_baseline(const fs::path& gt, const std::string& split, const fs::path& pairs, const fs::path& out,
+                  const BaselineOptions& options) {
+    if (std::find(baseline_models().begin(), baseline_models().end(), options.model) == baseline_models().end())
+        throw Error(fmt::format("unknown model '{}' (oracle, noisy-oracle, empty)", options.model));
+    EvalPaths paths;
+    paths.predictions = out;  // only for the loader's checks below
+    paths.gt = gt;
+    paths.split = split;
+    paths.pairs = pairs;
+    fs::create_directories(out / "Annotations");
+    const EvalInput input = load_eval_input(paths);
+
+    Progress progress("writing masks", input.expressions.size());
+    tbb::parallel_for(size_t(0), input.expressions.size(), [&](size_t e) {
+        const EvalExpression& ex = input.expressions[e];
+        Rng rng = Rng::for_stream(options.seed, e);
+        const uint8_t object = uint8_t(std::stoi(ex.obj_id));
+        cv::Size size;
+        for (const auto& frame : ex.frames) {
+            const LabelMap labels = read_label_png(input.gt_annotations / ex.video / (frame + ".png"), input.limits);
+            size = cv::Size(labels.width, labels.height);
+            cv::Mat mask(size, CV_8U, cv::Scalar(0));
+            if (options.model != "empty") {
+                const cv::Mat ids(size, CV_8U, const_cast<uint8_t*>(labels.labels.data()));
+                mask = (ids == object);  // 0/255
+                if (options.model == "noisy-oracle") mask = perturb(mask, rng);
+            }
+            write_mask(out / "Annotations" / ex.video / ex.exp_id / (frame + ".png"), mask);
+        }
+        // Negatives: empty, except for a noisy oracle fooled by some expressions.
+        const bool fooled = options.model == "noisy-oracle" && rng.chance(options.hallucination_rate);
+        const double cx = rng.uniform(0.3, 0.7), cy = rng.uniform(0.3, 0.7), r = rng.uniform(0.05, 0.15);
+        for (const auto& frame : ex.negative_frames) {
+            cv::Size negative_size = size;
+            if (!ex.negative_in_pool) {
+                const auto s = read_png_size(input.gt_annotations / ex.negative_video / (frame + ".png"));
+                negative_size = cv::Size(s[0], s[1]);
+            }
+            cv::Mat mask(negative_size, CV_8U, cv::Scalar(0));
+            if (fooled) {
+                const int m = std::min(negative_size.width, negative_size.height);
+                cv::circle(mask, cv::Point(int(cx * negative_size.width), int(cy * negative_size.height)), int(r * m),
+                           cv::Scalar(255), cv::FILLED);
+            }
+            write_mask(out / "Negatives" / ex.negative_video / ex.exp_id / (frame + ".png"), mask);
+        }
+        progress.advance();
+    });
+}
+
+}  // namespace r2
