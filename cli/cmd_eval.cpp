@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "metrics/evaluation.h"
 #include "reports/eval_report.h"
+#include "reports/html_report.h"
 
 namespace r2::cli {
 
@@ -11,6 +12,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
         EvalPaths paths;
         std::string out;
         int64_t max_pixels = int64_t(8192) * 8192;
+        bool report = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -34,13 +36,29 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                   "Score a missing prediction as an empty mask (counted in the summary) instead of failing");
     cmd->add_option("--max-pixels", options->max_pixels, "Refuse PNGs with more pixels than this")
         ->capture_default_str();
+    cmd->add_flag("--report", options->report, "Also write report.html (as `r2bench report`)");
     cmd->callback([options, &exit_code] {
         EvalInput input = load_eval_input(options->paths);
         input.limits.max_pixels = options->max_pixels;
         const EvalResult result = evaluate(input);
         write_eval_report(options->out, result, input);
         fmt::print("{}", eval_table(result));
-        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv}}\n", options->out);
+        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5}}\n", options->out);
+        if (options->report) fmt::print("wrote {}\n", write_html_report(options->out).string());
+        exit_code = 0;
+    });
+}
+
+}  // namespace r2::cli
+
+namespace r2::cli {
+
+void add_report_command(CLI::App& app, int& exit_code) {
+    auto dir = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("report", "Write EVAL_DIR/report.html: tables, plots and thumbnails of an `eval --out` folder");
+    cmd->add_option("eval_dir", *dir, "Folder written by `r2bench eval --out`")->required();
+    cmd->callback([dir, &exit_code] {
+        fmt::print("wrote {}\n", write_html_report(*dir).string());
         exit_code = 0;
     });
 }

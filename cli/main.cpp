@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
 
     int exit_code = 0;
     r2::cli::add_eval_command(app, exit_code);
+    r2::cli::add_report_command(app, exit_code);
+    r2::cli::add_score_command(app, exit_code);
+    r2::cli::add_leaderboard_command(app, exit_code);
+    r2::cli::add_regress_command(app, exit_code);
     r2::cli::add_synth_command(app, exit_code);
     r2::cli::add_build_dataset_command(app, exit_code);
     r2::cli::add_verify_dataset_command(app, exit_code);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "reports/per_frame_h5.h"
 
 namespace r2 {
 
@@ -53,6 +54,7 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
     j["inputs"] = ojson{{"predictions", input.predictions.string()},
                         {"ground_truth", input.gt_root.string()},
                         {"ground_truth_expressions", input.gt_expressions_file.string()},
+                        {"ground_truth_annotations", input.gt_annotations.string()},
                         {"pairs", input.pairs_file.string()},
                         {"allow_missing", input.allow_missing},
                         {"bound_th", input.bound_th}};
@@ -127,6 +129,7 @@ void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& r
     const std::string summary = eval_summary_json(result, input).dump(2) + "\n";
     const std::string expressions = per_expression_csv(result);
     const std::string videos = per_video_csv(result);
+    write_per_frame_h5(out_dir / "per_frame.h5", per_frame_table(result));
     write_file_atomically(out_dir / "summary.json", summary);
     write_file_atomically(out_dir / "per_expression.csv", expressions);
     write_file_atomically(out_dir / "per_video.csv", videos);

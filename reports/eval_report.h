@@ -16,7 +16,7 @@ std::string per_expression_csv(const EvalResult& result);
 std::string per_video_csv(const EvalResult& result);
 std::string eval_table(const EvalResult& result);
 
-// Writes the three files into `out_dir`, each atomically.
+// Writes summary.json, per_expression.csv, per_video.csv and per_frame.h5 into `out_dir`, each atomically.
 void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input);
 
 }  // namespace r2

@@ -1,0 +1,21 @@
+// report.html: one self-contained page (inline CSS, SVG and images; opens from disk with no
+// network) with the summary table, plots, thumbnails of the worst and best expressions, and
+// sortable per-video and per-expression tables.
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/per_frame_h5.h"
+
+namespace r2 {
+
+// Renders the page from what `eval --out` wrote (summary.json and per_frame.h5). Thumbnails read
+// the frames, ground truth and predictions named in summary.json's inputs, where they exist.
+std::string render_html_report(const nlohmann::json& summary, const PerFrameTable& table);
+
+// Reads EVAL_DIR/summary.json and EVAL_DIR/per_frame.h5, writes EVAL_DIR/report.html atomically.
+std::filesystem::path write_html_report(const std::filesystem::path& eval_dir);
+
+}  // namespace r2

@@ -1,0 +1,181 @@
+#include "reports/submission.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <zip.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "reports/eval_report.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Zip {
+    zip_t* z = nullptr;
+    ~Zip() {
+        if (z) zip_discard(z);
+    }
+};
+
+std::string list(const std::vector<std::string>& items, size_t max = 10) {
+    std::string s;
+    for (size_t i = 0; i < items.size() && i < max; ++i) s += "\n  " + items[i];
+    if (items.size() > max) s += fmt::format("\n  … and {} more", items.size() - max);
+    return s;
+}
+
+}  // namespace
+
+fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, const ZipLimits& limits) {
+    int error = 0;
+    Zip zip{zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error)};
+    if (!zip.z) {
+        zip_error_t e;
+        zip_error_init_with_code(&e, error);
+        const std::string message = zip_error_strerror(&e);
+        zip_error_fini(&e);
+        throw FileError(zip_path, "not a readable zip file: " + message);
+    }
+    const zip_int64_t n = zip_get_num_entries(zip.z, 0);
+    if (n > limits.max_entries)
+        throw FileError(zip_path, fmt::format("{} entries, over the limit of {}", n, limits.max_entries));
+
+    // First pass: check every entry; nothing is written before all of them pass.
+    struct Entry {
+        zip_uint64_t index;
+        std::string name;
+        zip_uint64_t size;
+    };
+    std::vector<Entry> files;
+    std::vector<std::string> unsafe, links, not_png, duplicates, too_big;
+    std::set<std::string> seen;
+    uint64_t total = 0;
+    for (zip_int64_t i = 0; i < n; ++i) {
+        zip_stat_t st;
+        if (zip_stat_index(zip.z, zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
+            throw FileError(zip_path, fmt::format("entry {} cannot be read", i));
+        std::string name = st.name;
+        std::replace(name.begin(), name.end(), '\\', '/');
+        const fs::path p(name);
+        bool bad = name.empty() || name[0] == '/' || (name.size() > 1 && name[1] == ':');
+        for (const auto& part : p)
+            if (part == "..") bad = true;
+        if (bad) {
+            unsafe.push_back(st.name);
+            continue;
+        }
+        zip_uint8_t opsys = 0;
+        zip_uint32_t attributes = 0;
+        if (zip_file_get_external_attributes(zip.z, zip_uint64_t(i), 0, &opsys, &attributes) == 0 &&
+            opsys == ZIP_OPSYS_UNIX && ((attributes >> 16) & S_IFMT) == S_IFLNK) {
+            links.push_back(name);
+            continue;
+        }
+        if (name.back() == '/') continue;  // a folder
+        const std::string normal = p.lexically_normal().generic_string();
+        if (!seen.insert(normal).second) duplicates.push_back(name);
+        if (p.extension() != ".png" && p.extension() != ".PNG") {
+            not_png.push_back(name);
+            continue;
+        }
+        const zip_uint64_t size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
+        if (int64_t(size) > limits.max_png_bytes) too_big.push_back(fmt::format("{} ({} bytes)", name, size));
+        total += size;
+        files.push_back({zip_uint64_t(i), normal, size});
+    }
+    if (!unsafe.empty()) throw FileError(zip_path, "entries with absolute paths or '..' (refused: zip slip):" + list(unsafe));
+    if (!links.empty()) throw FileError(zip_path, "entries that are symbolic links (refused):" + list(links));
+    if (!duplicates.empty()) throw FileError(zip_path, "duplicate entries:" + list(duplicates));
+    if (!not_png.empty()) throw FileError(zip_path, fmt::format("{} entries are not PNG files:", not_png.size()) + list(not_png));
+    if (!too_big.empty())
+        throw FileError(zip_path, fmt::format("PNGs over the limit of {} bytes:", limits.max_png_bytes) + list(too_big));
+    if (int64_t(total) > limits.max_total_bytes)
+        throw FileError(zip_path, fmt::format("uncompressed total of {} bytes, over the limit of {}", total, limits.max_total_bytes));
+
+    // Where Annotations/ is: at the top, or inside one top-level folder.
+    std::string prefix;
+    const bool at_top = std::any_of(files.begin(), files.end(), [](const Entry& e) {
+        return e.name.rfind("Annotations/", 0) == 0 || e.name.rfind("Negatives/", 0) == 0;
+    });
+    if (!at_top && !files.empty()) {
+        prefix = files.front().name.substr(0, files.front().name.find('/') + 1);
+        for (const auto& e : files)
+            if (e.name.rfind(prefix, 0) != 0 ||
+                (e.name.rfind(prefix + "Annotations/", 0) != 0 && e.name.rfind(prefix + "Negatives/", 0) != 0))
+                throw FileError(zip_path, fmt::format("'{}' is outside Annotations/ and Negatives/", e.name));
+    }
+    if (files.empty()) throw FileError(zip_path, "holds no PNG files");
+
+    // Second pass: extract, counting real bytes (declared sizes can lie).
+    if (fs::exists(into)) throw FileError(into, "extraction folder already exists");
+    fs::create_directories(into);
+    uint64_t written = 0;
+    std::vector<char> buffer(1 << 16);
+    for (const auto& e : files) {
+        zip_file_t* f = zip_fopen_index(zip.z, e.index, 0);
+        if (!f) throw FileError(zip_path, fmt::format("cannot read entry '{}'", e.name));
+        std::string bytes;
+        zip_int64_t got = 0;
+        while ((got = zip_fread(f, buffer.data(), buffer.size())) > 0) {
+            bytes.append(buffer.data(), size_t(got));
+            written += uint64_t(got);
+            if (int64_t(bytes.size()) > limits.max_png_bytes || int64_t(written) > limits.max_total_bytes) {
+                zip_fclose(f);
+                throw FileError(zip_path, fmt::format("entry '{}' inflates beyond the limits (zip bomb?)", e.name));
+            }
+        }
+        zip_fclose(f);
+        if (got < 0) throw FileError(zip_path, fmt::format("entry '{}' is corrupt", e.name));
+        write_file_atomically(into / e.name, bytes);
+    }
+    return prefix.empty() ? into : into / prefix.substr(0, prefix.size() - 1);
+}
+
+EvalResult score_submission(const fs::path& submission, const fs::path& out, const ScoreOptions& options) {
+    if (!fs::exists(submission)) throw FileError(submission, "not found");
+    fs::create_directories(out);
+    const bool zipped = fs::is_regular_file(submission);
+    const fs::path scratch = out / fmt::format(".submission-{}", ::getpid());
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    try {
+        const fs::path root = zipped ? extract_submission_zip(submission, scratch, options.limits) : submission;
+        EvalPaths paths;
+        paths.predictions = root;
+        paths.gt = options.gt;
+        paths.split = options.split;
+        paths.pairs = options.pairs;
+        paths.allow_missing = options.allow_missing;
+        EvalInput input = load_eval_input(paths);
+        EvalResult result = evaluate(input);
+        input.predictions = submission;  // the report names the submission, not the scratch folder
+        write_eval_report(out, result, input);
+        fs::remove_all(scratch, ec);
+        return result;
+    } catch (...) {
+        fs::remove_all(scratch, ec);
+        throw;
+    }
+}
+
+std::string submission_hash(const fs::path& submission) {
+    if (fs::is_regular_file(submission)) return sha256_file(submission);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(submission))
+        if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    Sha256 h;
+    for (const auto& f : files) h.update(fs::relative(f, submission).generic_string()).update(std::string(1, '\0')).update(read_file(f));
+    return h.hex();
+}
+
+}  // namespace r2

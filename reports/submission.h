@@ -1,0 +1,42 @@
+// Scoring leaderboard submissions: a folder or a zip holding Annotations/<video>/<exp_id>/<frame>.png
+// (and Negatives/… for R²). Zips are checked entry by entry before anything is extracted, and
+// are refused for absolute paths or `..` (zip slip), links, too many entries, an uncompressed
+// total or a single PNG over the limits (zip bombs), duplicate entries and non-PNG files.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "metrics/evaluation.h"
+
+namespace r2 {
+
+struct ZipLimits {
+    int64_t max_entries = 500000;
+    int64_t max_total_bytes = int64_t(20) << 30;  // uncompressed
+    int64_t max_png_bytes = int64_t(64) << 20;
+};
+
+// Extracts a submission zip into `into` (which must not exist; it is created) after checking
+// every entry; returns the folder holding Annotations/ (the zip may wrap it in one top folder).
+// Throws FileError naming the zip and listing the offending entries.
+std::filesystem::path extract_submission_zip(const std::filesystem::path& zip, const std::filesystem::path& into,
+                                             const ZipLimits& limits = {});
+
+struct ScoreOptions {
+    std::filesystem::path gt;  // as `eval --gt`
+    std::string split = "valid";
+    std::filesystem::path pairs;
+    bool allow_missing = false;
+    ZipLimits limits;
+};
+
+// Scores a submission (zip or folder) and writes the eval report into `out`. Nothing is written
+// outside `out`; a zip is extracted under a fresh temporary folder inside `out` and removed after.
+EvalResult score_submission(const std::filesystem::path& submission, const std::filesystem::path& out,
+                            const ScoreOptions& options);
+
+// SHA-256 of a submission's content: the zip's bytes, or a folder's sorted relative paths and contents.
+std::string submission_hash(const std::filesystem::path& submission);
+
+}  // namespace r2

@@ -1,0 +1,297 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <zip.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/mask_png.h"
+#include "dataset_builder/r2_builder.h"
+#include "dataset_builder/synth.h"
+#include "reports/eval_report.h"
+#include "reports/html_report.h"
+#include "reports/leaderboard.h"
+#include "reports/per_frame_h5.h"
+#include "reports/regress.h"
+#include "reports/submission.h"
+#include "runners/baseline.h"
+#include "test_util.h"
+
+using namespace r2;
+using r2::test::run_command;
+using r2::test::TempDir;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// synth tiny → R² pairs → a noisy-oracle submission, shared by the tests below.
+struct Fixture {
+    TempDir dir;
+    fs::path gt, pairs, sub;
+    Fixture() {
+        gt = dir / "synth", pairs = dir / "r2/r2_pairs.json", sub = dir / "sub";
+        synth::write_synth_dataset(gt, synth::synth_preset("tiny"));
+        const SourceTree source = read_source_tree(gt, SourceFormat::ref_youtube_vos, "valid");
+        write_r2(dir / "r2", build_r2(source, nullptr, {}), source, nullptr, false, false);
+        run_baseline(gt, "valid", pairs, sub, BaselineOptions{});
+    }
+    EvalResult eval(const fs::path& out) {
+        EvalPaths p;
+        p.predictions = sub, p.gt = gt, p.pairs = pairs;
+        const EvalInput input = load_eval_input(p);
+        const EvalResult r = evaluate(input);
+        write_eval_report(out, r, input);
+        return r;
+    }
+};
+
+// A zip with the given (name, content) entries; `link` entries become Unix symlinks.
+void make_zip(const fs::path& path, const std::vector<std::pair<std::string, std::string>>& entries,
+              const std::set<std::string>& links = {}) {
+    int error = 0;
+    zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+    REQUIRE(z != nullptr);
+    std::vector<std::string> keep;  // zip_source_buffer does not copy
+    keep.reserve(entries.size());
+    for (const auto& [name, content] : entries) {
+        if (!name.empty() && name.back() == '/') {
+            REQUIRE(zip_dir_add(z, name.c_str(), ZIP_FL_ENC_UTF_8) >= 0);
+            continue;
+        }
+        keep.push_back(content);
+        zip_source_t* src = zip_source_buffer(z, keep.back().data(), keep.back().size(), 0);
+        const zip_int64_t index = zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8);
+        REQUIRE(index >= 0);
+        if (links.count(name)) zip_file_set_external_attributes(z, zip_uint64_t(index), 0, ZIP_OPSYS_UNIX, (S_IFLNK | 0777) << 16);
+    }
+    REQUIRE(zip_close(z) == 0);
+}
+
+std::string png() { return encode_palette_png(LabelMap(4, 4, 1)); }
+
+size_t count_files(const fs::path& dir) {
+    size_t n = 0;
+    if (!fs::exists(dir)) return 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("reports: per_frame.h5 reads back and agrees with the CSV and the results") {
+    Fixture f;
+    const EvalResult r = f.eval(f.dir / "eval");
+    const PerFrameTable t = read_per_frame_h5(f.dir / "eval/per_frame.h5");
+    CHECK(t.has_gt);
+    CHECK(t.has_pairs);
+    REQUIRE(t.expressions.size() == r.expressions.size());
+    size_t positive_frames = 0, negative_frames = 0;
+    for (const auto& e : r.expressions) positive_frames += e.j.size(), negative_frames += e.negative_pixels_per_frame.size();
+    CHECK(t.positive.size() == positive_frames);
+    CHECK(t.negative.size() == negative_frames);
+    // Per-expression means from the HDF5 rows equal per_expression.csv's (6 decimals).
+    std::istringstream csv(read_file(f.dir / "eval/per_expression.csv"));
+    std::string line;
+    std::getline(csv, line);
+    for (size_t e = 0; e < t.expressions.size(); ++e) {
+        REQUIRE(std::getline(csv, line));
+        std::vector<std::string> cells;
+        std::stringstream row(line);
+        for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+        double j = 0, n = 0;
+        int64_t pos = 0, neg = 0;
+        for (const auto& p : t.positive)
+            if (p.expression == int(e)) j += p.j, n += 1, pos += p.pixels;
+        for (const auto& p : t.negative)
+            if (p.expression == int(e)) neg += p.pixels;
+        CHECK(cells[0] == t.expressions[e].video);
+        CHECK(cells[1] == t.expressions[e].exp_id);
+        CHECK(std::stod(cells[5]) == doctest::Approx(j / n).epsilon(1e-6));
+        CHECK(std::stoll(cells[12]) == pos);
+        CHECK(std::stoll(cells[13]) == neg);
+    }
+}
+
+TEST_CASE("reports: report.html holds every video and the summary numbers") {
+    Fixture f;
+    const EvalResult r = f.eval(f.dir / "eval");
+    const std::string html = read_file(write_html_report(f.dir / "eval"));
+    for (const auto& v : r.videos) CHECK_MESSAGE(html.find(">" + v.video + "<") != std::string::npos, v.video);
+    for (double v : {r.summary.jf, r.summary.j.mean, r.summary.f.mean, *r.summary.r, *r.summary.jfr})
+        CHECK(html.find(fmt::format("<td>{:.1f}</td>", 100 * v)) != std::string::npos);
+    CHECK(html.find("<svg") != std::string::npos);
+    CHECK(html.find("data:image/jpeg;base64,") != std::string::npos);
+    CHECK(html.find("http://") == html.find("http://www.w3.org/2000/svg"));  // no other network reference
+    CHECK(html.find("https://") == std::string::npos);
+}
+
+TEST_CASE("score: malicious zips are refused, nothing is written outside --out") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    const std::string ok = png();
+    struct Case {
+        const char* name;
+        std::vector<std::pair<std::string, std::string>> entries;
+        std::set<std::string> links;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {"slip", {{"Annotations/v/0/00000.png", ok}, {"../evil.png", ok}}, {}, "zip slip"},
+        {"absolute", {{"/tmp/evil.png", ok}}, {}, "zip slip"},
+        {"link", {{"Annotations/v/0/00000.png", "/etc/passwd"}}, {"Annotations/v/0/00000.png"}, "symbolic links"},
+        {"duplicate", {{"Annotations/v/0/00000.png", ok}, {"Annotations/v/0/./00000.png", ok}}, {}, "duplicate entries"},
+        {"not_png", {{"Annotations/v/0/00000.png", ok}, {"Annotations/readme.txt", "hi"}, {"run.sh", "rm -rf /"}}, {},
+         "2 entries are not PNG files"},
+        {"bomb", {{"Annotations/v/0/00000.png", std::string(5000, '\0')}}, {}, "PNGs over the limit"},
+        {"empty", {{"Annotations/", ""}}, {}, "holds no PNG files"},
+    };
+    o.limits.max_png_bytes = 4000;
+    for (const auto& c : cases) {
+        const std::string name = c.name;
+        CAPTURE(name);
+        const fs::path zip = f.dir / (std::string(c.name) + ".zip");
+        make_zip(zip, c.entries, c.links);
+        const fs::path out = f.dir / "scores" / c.name;
+        CHECK_THROWS_WITH_AS(score_submission(zip, out, o), doctest::Contains(c.message), FileError);
+        CHECK(count_files(out) == 0);  // no report, no extracted file
+        CHECK_FALSE(fs::exists(f.dir / "evil.png"));
+        CHECK_FALSE(fs::exists("/tmp/evil.png"));
+    }
+    // Too many entries, and an uncompressed total over the limit.
+    o.limits = ZipLimits{};
+    o.limits.max_entries = 1;
+    make_zip(f.dir / "many.zip", {{"Annotations/a.png", ok}, {"Annotations/b.png", ok}});
+    CHECK_THROWS_WITH_AS(score_submission(f.dir / "many.zip", f.dir / "scores/many", o), doctest::Contains("over the limit of 1"), FileError);
+    o.limits = ZipLimits{};
+    o.limits.max_total_bytes = 100;
+    make_zip(f.dir / "total.zip", {{"Annotations/a.png", ok}, {"Annotations/b.png", ok}});
+    CHECK_THROWS_WITH_AS(score_submission(f.dir / "total.zip", f.dir / "scores/total", o), doctest::Contains("uncompressed total"), FileError);
+}
+
+TEST_CASE("score: a good zip scores like its folder, also when wrapped in one top folder") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    std::vector<std::pair<std::string, std::string>> entries, wrapped;
+    for (const auto& e : fs::recursive_directory_iterator(f.sub))
+        if (e.is_regular_file()) {
+            const std::string rel = fs::relative(e.path(), f.sub).generic_string();
+            entries.push_back({rel, read_file(e.path())});
+            wrapped.push_back({"team/" + rel, read_file(e.path())});
+        }
+    make_zip(f.dir / "good.zip", entries);
+    make_zip(f.dir / "wrapped.zip", wrapped);
+    const EvalResult from_dir = score_submission(f.sub, f.dir / "s_dir", o);
+    const EvalResult from_zip = score_submission(f.dir / "good.zip", f.dir / "s_zip", o);
+    const EvalResult from_wrapped = score_submission(f.dir / "wrapped.zip", f.dir / "s_wrapped", o);
+    CHECK(*from_zip.summary.jfr == *from_dir.summary.jfr);
+    CHECK(*from_wrapped.summary.jfr == *from_dir.summary.jfr);
+    for (const auto& e : fs::directory_iterator(f.dir / "s_zip")) CHECK(e.path().filename().string()[0] != '.');  // scratch removed
+}
+
+TEST_CASE("leaderboard: ranking, broken rows and caching") {
+    std::vector<LeaderboardRow> rows(4);
+    rows[0].name = "b", rows[0].jfr = 0.5, rows[0].jf = 0.6;
+    rows[1].name = "a", rows[1].jfr = 0.5, rows[1].jf = 0.7;  // tie on J&F&R, better J&F
+    rows[2].name = "c", rows[2].error = "broken";
+    rows[3].name = "d", rows[3].jfr = 0.9, rows[3].jf = 0.1;
+    rank_leaderboard(rows);
+    CHECK(rows[0].name == "d");
+    CHECK(rows[1].name == "a");
+    CHECK(rows[2].name == "b");
+    CHECK(rows[3].name == "c");
+
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    fs::create_directories(f.dir / "subs");
+    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
+    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
+    make_zip(f.dir / "subs/broken.zip", {{"notes.txt", "x"}});
+    const auto first = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    REQUIRE(first.size() == 3);
+    CHECK(first[0].name == "oracle");
+    CHECK(*first[0].jfr == 1.0);
+    CHECK(first[1].name == "noisy");
+    CHECK(first[2].name == "broken.zip");
+    CHECK(first[2].error.find("not PNG") != std::string::npos);
+    for (const auto& r : first) CHECK_FALSE(r.cached);
+    const auto second = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    for (const auto& r : second) CHECK(r.cached);
+    CHECK(*second[1].jfr == *first[1].jfr);
+    // A changed submission is scored again; the others come from the cache.
+    for (const auto& e : fs::recursive_directory_iterator(f.dir / "subs/noisy/Negatives"))
+        if (e.is_regular_file()) {
+            write_file_atomically(e.path(), encode_palette_png(LabelMap(64, 64, 1)));
+            break;
+        }
+    const auto third = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    for (const auto& r : third) CHECK(r.cached == (r.name != "noisy"));
+    const std::string md = read_file(f.dir / "lb/leaderboard.md");
+    CHECK(md.find("| 1 | oracle | 100.0") != std::string::npos);
+    CHECK(fs::exists(f.dir / "lb/leaderboard.csv"));
+    CHECK(fs::exists(f.dir / "lb/leaderboard.html"));
+}
+
+TEST_CASE("regress: exit codes for equal, within tolerance, regressed, improved and malformed input") {
+    TempDir dir;
+    auto summary = [](double j, double r, double decay) {
+        return json{{"schema_version", 1},
+                    {"metrics", {{"J", j}, {"F", 0.5}, {"J&F", (j + 0.5) / 2}, {"R", r}, {"J&F&R", nullptr}}},
+                    {"J", {{"mean", j}, {"recall", 0.5}, {"decay", decay}}},
+                    {"per_video", {{"v1", {{"J", j}, {"R", r}}}}}}
+            .dump();
+    };
+    write_file_atomically(dir / "base.json", summary(0.60, 0.80, 0.10));
+    write_file_atomically(dir / "same.json", summary(0.60, 0.80, 0.10));
+    write_file_atomically(dir / "within.json", summary(0.597, 0.80, 0.10));    // J −0.3 points
+    write_file_atomically(dir / "worse.json", summary(0.60, 0.78, 0.10));      // R −2 points
+    write_file_atomically(dir / "better.json", summary(0.65, 0.80, 0.05));     // J +5, decay −5 (better)
+    write_file_atomically(dir / "decayed.json", summary(0.60, 0.80, 0.20));    // decay +10 points: worse
+    write_file_atomically(dir / "broken.json", "{\"metrics\": ");
+    write_file_atomically(dir / "other.json", "{\"hello\": 1}");
+    const std::string bin = R2BENCH_BINARY;
+    auto run = [&](const std::string& current, const std::string& extra = "") {
+        std::string out;
+        const int code = run_command(fmt::format("{} regress --baseline {} --current {} {}", bin, (dir / "base.json").string(),
+                                                 (dir / current).string(), extra), &out);
+        return std::make_pair(code, out);
+    };
+    CHECK(run("same.json").first == 0);
+    CHECK(run("within.json").first == 1);  // default tolerance 1e-6 points
+    CHECK(run("within.json", "--tol 0.5").first == 0);
+    CHECK(run("within.json", "--tol J=0.5").first == 1);  // J&F moved too, and keeps the default tolerance
+    CHECK(run("within.json", "--tol 'J=0.5,J&F=0.5'").first == 0);
+    const auto worse = run("worse.json", "--tol J=0.5,R=1.0");
+    CHECK(worse.first == 1);
+    CHECK(worse.second.find("REGRESSED") != std::string::npos);
+    CHECK(worse.second.find("v1/R") != std::string::npos);
+    CHECK(run("worse.json", "--tol R=2.5").first == 0);
+    const auto better = run("better.json");
+    CHECK(better.first == 0);
+    CHECK(better.second.find("improved") != std::string::npos);
+    CHECK(run("better.json", "--exact").first == 1);
+    CHECK(run("decayed.json").first == 1);
+    CHECK(run("broken.json").first == 2);
+    CHECK(run("other.json").first == 2);
+    CHECK(run("absent.json").first == 2);
+    CHECK(run("same.json", "--tol J=abc").first == 2);
+    // --update rewrites the baseline atomically.
+    std::string out;
+    CHECK(run_command(fmt::format("{} regress --baseline {} --current {} --update", bin, (dir / "base.json").string(),
+                                  (dir / "worse.json").string()), &out) == 0);
+    CHECK(read_file(dir / "base.json") == read_file(dir / "worse.json"));
+    CHECK(run("worse.json").first == 0);
+
+    const RegressTolerance t = parse_tolerance("J=0.5,R=1.0");
+    CHECK(t.for_metric("J") == 0.5);
+    CHECK(t.for_metric("F") == 1e-6);
+    CHECK_THROWS_AS(parse_tolerance("J="), Error);
+}
