@@ -19,7 +19,9 @@ echo "== 3. run a model (the noisy oracle: perturbed ground truth, some hallucin
 "$r2bench" run --model noisy-oracle --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/run"
 
 echo "== 4. evaluate: J, F, J&F on positives, R on negatives, J&F&R"
-"$r2bench" eval --pred "$demo/run" --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/eval"
+"$r2bench" eval --pred "$demo/run" --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/eval" --report
 
 echo "== 5. the five worst videos by J&F ($demo/eval/per_video.csv)"
 { head -1 "$demo/eval/per_video.csv"; tail -n +2 "$demo/eval/per_video.csv" | sort -t, -k5 -g | head -5; } | column -s, -t
+
+echo "== 6. open $demo/eval/report.html in a browser (tables, plots, thumbnails)"
