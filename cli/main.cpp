@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     r2::cli::add_build_dataset_command(app, exit_code);
     r2::cli::add_verify_dataset_command(app, exit_code);
     r2::cli::add_run_command(app, exit_code);
+    r2::cli::add_convert_weights_command(app, exit_code);
     r2::cli::add_bench_command(app, exit_code);
 
     try {
