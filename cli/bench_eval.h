@@ -18,4 +18,7 @@ int run_bench_eval(const BenchEvalOptions& options);
 // `r2bench bench build-dataset`: builder times on 202 and 2020 synthetic videos (metadata only).
 int run_bench_build_dataset(int repeats);
 
+// `r2bench bench msda` (built with libtorch only): reference vs fast CPU kernel.
+int run_bench_msda(int frames, int height, int width, int repeats);
+
 }  // namespace r2::cli

@@ -28,6 +28,20 @@ void add_bench_command(CLI::App& app, int& exit_code) {
         "build-dataset", "Time the R² builder on synth ytvos-valid metadata (202 videos) and on a 10x larger set (2020 videos)");
     build->add_option("--repeats", *build_repeats, "Timed repeats (the best is reported)")->capture_default_str();
     build->callback([build_repeats, &exit_code] { exit_code = run_bench_build_dataset(*build_repeats); });
+
+#ifdef R2BENCH_HAVE_TORCH
+    struct MsdaOptions {
+        int frames = 5, height = 360, width = 640, repeats = 2;
+    };
+    auto msda = std::make_shared<MsdaOptions>();
+    CLI::App* msda_cmd = bench->add_subcommand(
+        "msda", "Multi-scale deformable attention: reference (grid_sample) vs the fast CPU kernel on ReferFormer's encoder shapes");
+    msda_cmd->add_option("--frames", msda->frames, "Frames (batch)")->capture_default_str();
+    msda_cmd->add_option("--height", msda->height, "Input height")->capture_default_str();
+    msda_cmd->add_option("--width", msda->width, "Input width")->capture_default_str();
+    msda_cmd->add_option("--repeats", msda->repeats, "Timed repeats (the best is reported)")->capture_default_str();
+    msda_cmd->callback([msda, &exit_code] { exit_code = run_bench_msda(msda->frames, msda->height, msda->width, msda->repeats); });
+#endif
 }
 
 }  // namespace r2::cli

@@ -9,6 +9,10 @@
 #include "core/parallel.h"
 #include "core/progress.h"
 
+#ifdef R2BENCH_HAVE_TORCH
+#include <ATen/Parallel.h>
+#endif
+
 int main(int argc, char** argv) {
     CLI::App app{"r2bench: build, run and score robust referring video object segmentation (R²-VOS) "
                  "benchmarks such as R²-Youtube-VOS.\n"};
@@ -22,6 +26,9 @@ int main(int argc, char** argv) {
     app.add_flag("--quiet", quiet, "No progress bars (they are drawn only on a terminal anyway)");
     app.parse_complete_callback([&] {
         r2::set_thread_count(threads);
+#ifdef R2BENCH_HAVE_TORCH
+        at::set_num_threads(r2::thread_count());  // libtorch follows --threads (default: all cores)
+#endif
         r2::Progress::set_quiet(quiet);
     });
 

@@ -1,10 +1,28 @@
 #include "model_zoo/msdeform_attn.h"
 
+#ifdef R2BENCH_WITH_CUDA
+#include "model_zoo/msdeform_attn_cuda.h"
+#endif
+
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <cmath>
 
+#define R2_MSDA_ISA baseline
+#include "model_zoo/msdeform_attn_kernel.inc"
+#undef R2_MSDA_ISA
+
 namespace r2::nn {
+
+#if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
+void msda_cpu_avx2(const float* value, const int64_t* shapes, const int64_t* starts, const float* locations, const float* weights,
+                   float* out, int64_t N, int64_t S, int64_t M, int64_t D, int64_t Lq, int64_t L, int64_t P);
+static bool cpu_has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+static std::atomic<bool> g_allow_avx2{true};
+void set_msda_avx2_allowed(bool allowed) { g_allow_avx2 = allowed; }
 
 namespace F = torch::nn::functional;
 
@@ -34,45 +52,6 @@ torch::Tensor ms_deform_attn_reference(const torch::Tensor& value, const torch::
 
 namespace {
 
-template <typename T>
-void msda_cpu_kernel(const T* value, const int64_t* shapes, const int64_t* starts, const T* locations, const T* weights, T* out,
-                     int64_t N, int64_t S, int64_t M, int64_t D, int64_t Lq, int64_t L, int64_t P) {
-    at::parallel_for(0, N * Lq, 1, [&](int64_t begin, int64_t end) {
-        std::vector<T> acc(static_cast<size_t>(D));
-        for (int64_t nq = begin; nq < end; ++nq) {
-            const int64_t n = nq / Lq;
-            const T* loc = locations + nq * M * L * P * 2;
-            const T* w = weights + nq * M * L * P;
-            T* o = out + nq * M * D;
-            for (int64_t m = 0; m < M; ++m) {
-                std::fill(acc.begin(), acc.end(), T(0));
-                for (int64_t l = 0; l < L; ++l) {
-                    const int64_t H = shapes[2 * l], W = shapes[2 * l + 1];
-                    // value[n, start + y·W + x, m, :] is at base + (y·W + x)·M·D.
-                    const T* base = value + ((n * S + starts[l]) * M + m) * D;
-                    for (int64_t p = 0; p < P; ++p) {
-                        const int64_t k = (m * L + l) * P + p;
-                        const T x = loc[2 * k] * T(W) - T(0.5), y = loc[2 * k + 1] * T(H) - T(0.5);
-                        if (!(y > T(-1) && x > T(-1) && y < T(H) && x < T(W))) continue;  // every corner is padding
-                        const T a = w[k];
-                        const int64_t y0 = int64_t(std::floor(y)), x0 = int64_t(std::floor(x));
-                        const T fy = y - T(y0), fx = x - T(x0);
-                        const T corner[4] = {(1 - fy) * (1 - fx) * a, (1 - fy) * fx * a, fy * (1 - fx) * a, fy * fx * a};
-                        const int64_t cy[4] = {y0, y0, y0 + 1, y0 + 1}, cx[4] = {x0, x0 + 1, x0, x0 + 1};
-                        for (int c = 0; c < 4; ++c) {
-                            if (cy[c] < 0 || cx[c] < 0 || cy[c] >= H || cx[c] >= W) continue;
-                            const T* v = base + (cy[c] * W + cx[c]) * M * D;
-                            const T g = corner[c];
-                            for (int64_t d = 0; d < D; ++d) acc[size_t(d)] += g * v[d];
-                        }
-                    }
-                }
-                std::copy(acc.begin(), acc.end(), o + m * D);
-            }
-        }
-    });
-}
-
 void check_shapes(const torch::Tensor& value, const torch::Tensor& spatial_shapes, const torch::Tensor& level_start_index,
                   const torch::Tensor& sampling_locations, const torch::Tensor& attention_weights) {
     TORCH_CHECK(value.dim() == 4, "value must be (N, S, M, D)");
@@ -91,23 +70,38 @@ torch::Tensor ms_deform_attn_cpu(const torch::Tensor& value_in, const torch::Ten
                                  const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations_in,
                                  const torch::Tensor& attention_weights_in) {
     check_shapes(value_in, spatial_shapes, level_start_index, sampling_locations_in, attention_weights_in);
-    const auto value = value_in.contiguous();
+    const auto value = value_in.permute({0, 2, 1, 3}).contiguous();  // (N, M, S, D)
     const auto locations = sampling_locations_in.to(value.scalar_type()).contiguous();
     const auto weights = attention_weights_in.to(value.scalar_type()).contiguous();
     const auto shapes = spatial_shapes.to(torch::kCPU, torch::kInt64).contiguous();
     const auto starts = level_start_index.to(torch::kCPU, torch::kInt64).contiguous();
-    const int64_t N = value.size(0), S = value.size(1), M = value.size(2), D = value.size(3);
+    const int64_t N = value.size(0), M = value.size(1), S = value.size(2), D = value.size(3);
     const int64_t Lq = locations.size(1), L = locations.size(3), P = locations.size(4);
     auto out = torch::empty({N, Lq, M * D}, value.options());
+#if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
+    static const bool avx2 = cpu_has_avx2_fma();
+    if (avx2 && g_allow_avx2 && value.scalar_type() == torch::kFloat32) {
+        msda_cpu_avx2(value.data_ptr<float>(), shapes.data_ptr<int64_t>(), starts.data_ptr<int64_t>(), locations.data_ptr<float>(),
+                      weights.data_ptr<float>(), out.data_ptr<float>(), N, S, M, D, Lq, L, P);
+        return out;
+    }
+#endif
     AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "ms_deform_attn_cpu", [&] {
-        msda_cpu_kernel<scalar_t>(value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(), starts.data_ptr<int64_t>(),
-                                  locations.data_ptr<scalar_t>(), weights.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), N, S,
-                                  M, D, Lq, L, P);
+        baseline::msda_cpu<scalar_t>(value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(), starts.data_ptr<int64_t>(),
+                                     locations.data_ptr<scalar_t>(), weights.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), N, S, M,
+                                     D, Lq, L, P);
     });
     return out;
 }
 
-#ifndef R2BENCH_WITH_CUDA
+#ifdef R2BENCH_WITH_CUDA
+torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value, const torch::Tensor& spatial_shapes, const torch::Tensor& level_start_index,
+                                  const torch::Tensor& sampling_locations, const torch::Tensor& attention_weights) {
+    check_shapes(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
+    return ms_deform_attn_cuda_forward(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
+}
+bool ms_deform_attn_cuda_built() { return true; }
+#else
 torch::Tensor ms_deform_attn_cuda(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
                                   const torch::Tensor&) {
     TORCH_CHECK(false, "r2bench was built without CUDA kernels (configure with -DR2BENCH_CUDA=ON and a CUDA libtorch)");

@@ -29,6 +29,9 @@ torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value, const torch::Tenso
                                   const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,
                                   const torch::Tensor& attention_weights);
 bool ms_deform_attn_cuda_built();
+// The fast CPU kernel uses its AVX2 + FMA build where the processor has them; tests switch it
+// off to check the baseline build too.
+void set_msda_avx2_allowed(bool allowed);
 
 enum class MSDAKernel { reference, fast };
 

@@ -4,7 +4,7 @@
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAGuard.h>
 
-#include "model_zoo/msdeform_attn.h"
+#include "model_zoo/msdeform_attn_cuda.h"
 
 namespace r2::nn {
 
@@ -47,9 +47,8 @@ __global__ void msda_forward_kernel(const T* __restrict__ value, const int64_t* 
 
 }  // namespace
 
-torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value_in, const torch::Tensor& spatial_shapes,
-                                  const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,
-                                  const torch::Tensor& attention_weights) {
+at::Tensor ms_deform_attn_cuda_forward(const at::Tensor& value_in, const at::Tensor& spatial_shapes, const at::Tensor& level_start_index,
+                                       const at::Tensor& sampling_locations, const at::Tensor& attention_weights) {
     TORCH_CHECK(value_in.is_cuda(), "ms_deform_attn_cuda needs CUDA tensors");
     const c10::cuda::CUDAGuard guard(value_in.device());
     const auto value = value_in.contiguous();
@@ -72,7 +71,5 @@ torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value_in, const torch::Te
     AT_CUDA_CHECK(cudaGetLastError());
     return out;
 }
-
-bool ms_deform_attn_cuda_built() { return true; }
 
 }  // namespace r2::nn

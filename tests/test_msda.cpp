@@ -27,6 +27,9 @@ TEST_CASE("msda: reference and fast CPU kernel equal ms_deform_attn_core_pytorch
     const auto& expected = t.at("output");
     CHECK(max_abs(nn::ms_deform_attn_reference(v, shapes, start, loc, attn), expected) < 1e-5);
     CHECK(max_abs(nn::ms_deform_attn_cpu(v, shapes, start, loc, attn), expected) < 1e-5);
+    nn::set_msda_avx2_allowed(false);  // the baseline-ISA build of the same kernel
+    CHECK(max_abs(nn::ms_deform_attn_cpu(v, shapes, start, loc, attn), expected) < 1e-5);
+    nn::set_msda_avx2_allowed(true);
     // Double precision goes through the same kernel.
     CHECK(max_abs(nn::ms_deform_attn_cpu(v.to(torch::kFloat64), shapes, start, loc, attn), expected) < 1e-5);
     // Samples entirely outside the image contribute nothing: all-outside locations give zeros.
