@@ -20,5 +20,7 @@ int run_bench_build_dataset(int repeats);
 
 // `r2bench bench msda` (built with libtorch only): reference vs fast CPU kernel.
 int run_bench_msda(int frames, int height, int width, int repeats);
+// `r2bench bench backbone` (built with libtorch only): ResNet-50 in libtorch vs PyTorch.
+int run_bench_backbone(int height, int width, int repeats);
 
 }  // namespace r2::cli

@@ -41,6 +41,15 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     msda_cmd->add_option("--width", msda->width, "Input width")->capture_default_str();
     msda_cmd->add_option("--repeats", msda->repeats, "Timed repeats (the best is reported)")->capture_default_str();
     msda_cmd->callback([msda, &exit_code] { exit_code = run_bench_msda(msda->frames, msda->height, msda->width, msda->repeats); });
+
+    auto backbone = std::make_shared<MsdaOptions>();
+    backbone->repeats = 3;
+    CLI::App* backbone_cmd = bench->add_subcommand(
+        "backbone", "ResNet-50 forward in libtorch, and PyTorch's time for the same input and threads in the same run");
+    backbone_cmd->add_option("--height", backbone->height, "Input height")->capture_default_str();
+    backbone_cmd->add_option("--width", backbone->width, "Input width")->capture_default_str();
+    backbone_cmd->add_option("--repeats", backbone->repeats, "Timed repeats (the best is reported)")->capture_default_str();
+    backbone_cmd->callback([backbone, &exit_code] { exit_code = run_bench_backbone(backbone->height, backbone->width, backbone->repeats); });
 #endif
 }
 

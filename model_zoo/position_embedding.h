@@ -1,0 +1,17 @@
+// Sine position embeddings of Deformable DETR / ReferFormer / R2-VOS (models/position_encoding.py).
+#pragma once
+#include <torch/torch.h>
+
+namespace r2::nn {
+
+// 2-D: mask (B, H, W) true where padded → (B, 2·num_pos_feats, H, W) = cat(pos_y, pos_x), each
+// [sin f0, cos f0, sin f1, …] with f_i = embed / 10000^(2⌊i/2⌋/num_pos_feats). With normalize, the
+// cumulative counts become (embed − 0.5) / (last + 1e-6) · 2π (the Deformable DETR offset).
+torch::Tensor position_embedding_sine_2d(const torch::Tensor& mask, int64_t num_pos_feats = 128, double temperature = 10000,
+                                         bool normalize = true, double scale = 2 * M_PI);
+
+// 1-D, for text: mask (B, L) → (B, num_pos_feats, L); normalised without the −0.5 offset.
+torch::Tensor position_embedding_sine_1d(const torch::Tensor& mask, int64_t num_pos_feats = 256, double temperature = 10000,
+                                         bool normalize = true, double scale = 2 * M_PI);
+
+}  // namespace r2::nn
