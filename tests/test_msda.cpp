@@ -76,3 +76,20 @@ TEST_CASE("weights: missing, unexpected and mismatched keys are reported by name
     CHECK(r.loaded == 6);
     CHECK_THROWS_WITH_AS(load_state_dict(*module, weights, true), doctest::Contains("1 missing"), r2::Error);
 }
+
+#include "model_zoo/deformable_encoder.h"
+
+TEST_CASE("deformable encoder layer and reference points equal Deformable DETR's") {
+    const auto t = tensors_from_file(SafetensorsFile::open(kDir / "encoder.safetensors"));
+    const auto reference = nn::encoder_reference_points(t.at("in.spatial_shapes"), t.at("in.valid_ratios"));
+    CHECK(max_abs(reference, t.at("out.reference_points")) < 1e-6);
+    std::map<std::string, torch::Tensor> weights;
+    for (const auto& [k, v] : t)
+        if (k.rfind("in.", 0) != 0 && k.rfind("out.", 0) != 0) weights[k] = v;
+    nn::DeformableEncoderLayer layer(16, 32, 2, 2, 3);
+    CHECK(load_state_dict(*layer, weights, true).loaded == 16);  // self_attn 8, norm1 2, linear1 2, linear2 2, norm2 2
+    torch::NoGradGuard no_grad;
+    const auto out = layer->forward(t.at("in.src"), t.at("in.pos"), reference, t.at("in.spatial_shapes"), t.at("in.level_start_index"),
+                                    t.at("in.padding_mask"));
+    CHECK(max_abs(out, t.at("out.src")) < 1e-5);
+}
