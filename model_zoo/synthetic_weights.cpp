@@ -29,6 +29,10 @@ void fill_synthetic_weights(torch::nn::Module& module) {
     for (const auto& b : module.named_buffers(true)) all[b.key()] = b.value();
     int64_t k = 0;
     for (auto& [name, t] : all) {
+        if (!t.is_floating_point()) {  // index buffers (Swin's relative_position_index) keep their values
+            ++k;
+            continue;
+        }
         const std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
         torch::Tensor v;
         // Keep activations of deep networks in range: He-scaled weights, unit-ish norms.

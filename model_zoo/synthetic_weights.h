@@ -1,7 +1,8 @@
 // Deterministic "weights" from a formula, the same in C++ and in the Python fixture scripts:
 // parity tests and benchmarks need identical parameters on both sides without committing
 // hundreds of megabytes. value[i] = scale · sin(0.37·i + 0.11·k + 0.5) (in double, then cast),
-// k the tensor's index in name order; scale depends on the tensor's role (see the .cpp).
+// k the tensor's index in name order (integer buffers are counted but left alone); scale depends on
+// the tensor's role (see the .cpp).
 #pragma once
 #include <string>
 
