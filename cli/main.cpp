@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
     r2::cli::add_verify_dataset_command(app, exit_code);
     r2::cli::add_run_command(app, exit_code);
     r2::cli::add_convert_weights_command(app, exit_code);
+#ifdef R2BENCH_HAVE_TORCH
+    r2::cli::add_models_command(app, exit_code);
+#endif
     r2::cli::add_bench_command(app, exit_code);
 
     try {

@@ -76,3 +76,31 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
 }
 
 }  // namespace r2
+
+namespace r2 {
+
+void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path) {
+    std::vector<OwnedTensor> tensors;
+    auto add = [&](const std::string& name, const torch::Tensor& t) {
+        const auto c = t.detach().to(torch::kCPU).contiguous();
+        DType dtype;
+        switch (c.scalar_type()) {
+            case torch::kFloat32: dtype = DType::F32; break;
+            case torch::kFloat64: dtype = DType::F64; break;
+            case torch::kFloat16: dtype = DType::F16; break;
+            case torch::kBFloat16: dtype = DType::BF16; break;
+            case torch::kInt64: dtype = DType::I64; break;
+            case torch::kInt32: dtype = DType::I32; break;
+            case torch::kUInt8: dtype = DType::U8; break;
+            case torch::kBool: dtype = DType::BOOL; break;
+            default: throw Error(fmt::format("save_state_dict: '{}' has an unsupported dtype", name));
+        }
+        tensors.push_back({name, dtype, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()),
+                           std::string(static_cast<const char*>(c.data_ptr()), size_t(c.nbytes()))});
+    };
+    for (const auto& p : module.named_parameters(true)) add(p.key(), p.value());
+    for (const auto& b : module.named_buffers(true)) add(b.key(), b.value());
+    write_safetensors(path, tensors, {{"format", "pt"}, {"writer", "r2bench"}});
+}
+
+}  // namespace r2

@@ -1,6 +1,7 @@
 // Weights into libtorch modules: safetensors views become tensors, and loading a state dict
 // reports missing and unexpected keys and shape mismatches by name (errors with strict).
 #pragma once
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,5 +27,8 @@ struct LoadReport {
 // Copies every matching tensor into the module's parameters and buffers. With `strict`, any
 // missing, unexpected or mismatched key throws r2::Error listing them.
 LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& weights, bool strict);
+
+// Writes every parameter and buffer of the module (float tensors as F32) to a .safetensors file.
+void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path);
 
 }  // namespace r2
