@@ -12,43 +12,18 @@ roberta_tiny.safetensors  input_ids, attention_mask (RobertaTokenizer, padding="
 roberta_configs.json      parameter names and counts of roberta-base and distilroberta-base
 """
 import json
-import math
 import os
 import sys
 
 import torch
 from safetensors.torch import save_file
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures"))
+from synthetic_weights import fill_synthetic_weights, pattern  # noqa: E402
 from transformers import RobertaConfig, RobertaModel, RobertaTokenizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEXTS = ["the small red star moving left below the blue ring", "a dog", "Two cats, 3 birds & an émigré's café!"]
-
-
-def pattern(shape, k, scale, offset):
-    n = math.prod(shape) if shape else 1
-    i = torch.arange(n, dtype=torch.float64)
-    return (offset + scale * torch.sin(0.37 * i + 0.11 * k + 0.5)).view(shape).float()
-
-
-def fill_synthetic_weights(model):
-    state = model.state_dict()
-    params = dict(model.named_parameters())
-    params.update(dict(model.named_buffers()))
-    with torch.no_grad():
-        for k, name in enumerate(sorted(state)):
-            t = params[name]
-            shape = list(t.shape)
-            if name.endswith("running_var"):
-                v = pattern(shape, k, 0.25, 1.0)
-            elif name.endswith("running_mean"):
-                v = pattern(shape, k, 0.1, 0.0)
-            elif t.dim() == 1 and name.endswith("weight"):
-                v = pattern(shape, k, 0.1, 1.0)
-            elif t.dim() <= 1:
-                v = pattern(shape, k, 0.05, 0.0)
-            else:
-                v = pattern(shape, k, math.sqrt(2.0 / (t.numel() // t.shape[0])) * 1.2, 0.0)
-            t.copy_(v)
 
 
 def main():

@@ -13,7 +13,6 @@ swin_configs.json      parameter/buffer names and parameter count of Swin-T (Ref
 """
 import importlib.util
 import json
-import math
 import os
 import sys
 import types
@@ -21,34 +20,8 @@ import types
 import torch
 from safetensors.torch import save_file
 
-
-def pattern(shape, k, scale, offset):
-    n = math.prod(shape) if shape else 1
-    i = torch.arange(n, dtype=torch.float64)
-    return (offset + scale * torch.sin(0.37 * i + 0.11 * k + 0.5)).view(shape).float()
-
-
-def fill_synthetic_weights(model):
-    state = model.state_dict()
-    tensors = dict(model.named_parameters())
-    tensors.update(dict(model.named_buffers()))
-    with torch.no_grad():
-        for k, name in enumerate(sorted(state)):
-            t = tensors[name]
-            if not t.is_floating_point():
-                continue
-            shape = list(t.shape)
-            if name.endswith("running_var"):
-                v = pattern(shape, k, 0.25, 1.0)
-            elif name.endswith("running_mean"):
-                v = pattern(shape, k, 0.1, 0.0)
-            elif t.dim() == 1 and name.endswith("weight"):
-                v = pattern(shape, k, 0.1, 1.0)
-            elif t.dim() <= 1:
-                v = pattern(shape, k, 0.05, 0.0)
-            else:
-                v = pattern(shape, k, math.sqrt(2.0 / (t.numel() // t.shape[0])) * 1.2, 0.0)
-            t.copy_(v)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures"))
+from synthetic_weights import fill_synthetic_weights, pattern  # noqa: E402
 
 
 def load_official(path):

@@ -21,8 +21,8 @@ import types
 import torch
 from safetensors.torch import save_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_swin_fixtures import fill_synthetic_weights, pattern  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures"))
+from synthetic_weights import fill_synthetic_weights, pattern  # noqa: E402
 
 
 def load_official(path):
