@@ -1,4 +1,5 @@
 #include "model_zoo/roberta.h"
+#include "model_zoo/module_group.h"
 
 #include <cmath>
 #include <limits>
@@ -24,8 +25,6 @@ namespace {
 torch::nn::LayerNorm layer_norm(const RobertaConfig& c) {
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps));
 }
-// A module that only groups children, so parameters get Hugging Face's dotted names.
-struct Group : torch::nn::Module {};
 }  // namespace
 
 RobertaEmbeddingsImpl::RobertaEmbeddingsImpl(const RobertaConfig& c) : config(c) {

@@ -1,4 +1,5 @@
 #include "model_zoo/swin.h"
+#include "model_zoo/module_group.h"
 
 namespace r2::nn {
 
@@ -8,7 +9,6 @@ using torch::indexing::None;
 
 namespace {
 
-struct Group : torch::nn::Module {};
 
 // (B, H, W, C) → (nW·B, w, w, C) and back.
 torch::Tensor window_partition(const torch::Tensor& x, int64_t w) {

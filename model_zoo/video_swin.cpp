@@ -1,4 +1,5 @@
 #include "model_zoo/video_swin.h"
+#include "model_zoo/module_group.h"
 
 #include <cmath>
 
@@ -10,7 +11,6 @@ using torch::indexing::Slice;
 
 namespace {
 
-struct Group : torch::nn::Module {};
 using Size3 = std::array<int64_t, 3>;
 
 // Windows no larger than the input; where the input is smaller, the window covers it and does not shift.
