@@ -1,5 +1,6 @@
 #include "model_zoo/weights.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -9,24 +10,22 @@
 
 namespace r2 {
 
+namespace {
+// safetensors dtype ↔ torch scalar type, both ways from one table.
+constexpr std::pair<DType, torch::ScalarType> kTypes[] = {
+    {DType::F32, torch::kFloat32}, {DType::F16, torch::kFloat16}, {DType::BF16, torch::kBFloat16}, {DType::F64, torch::kFloat64},
+    {DType::I64, torch::kInt64},   {DType::I32, torch::kInt32},   {DType::I16, torch::kInt16},     {DType::I8, torch::kInt8},
+    {DType::U8, torch::kUInt8},    {DType::BOOL, torch::kBool}};
+}  // namespace
+
 torch::Tensor tensor_from_view(const TensorView& v) {
-    torch::ScalarType type;
-    switch (v.dtype) {
-        case DType::F32: type = torch::kFloat32; break;
-        case DType::F16: type = torch::kFloat16; break;
-        case DType::BF16: type = torch::kBFloat16; break;
-        case DType::F64: type = torch::kFloat64; break;
-        case DType::I64: type = torch::kInt64; break;
-        case DType::I32: type = torch::kInt32; break;
-        case DType::I16: type = torch::kInt16; break;
-        case DType::I8: type = torch::kInt8; break;
-        case DType::U8: type = torch::kUInt8; break;
-        case DType::BOOL: type = torch::kBool; break;
-        default: throw Error(fmt::format("tensor '{}': unsupported dtype", v.name));
-    }
-    auto t = torch::empty(v.shape, torch::TensorOptions().dtype(type));
-    if (v.bytes) std::memcpy(t.data_ptr(), v.data, v.bytes);
-    return t;
+    for (const auto& [dtype, type] : kTypes)
+        if (dtype == v.dtype) {
+            auto t = torch::empty(v.shape, torch::TensorOptions().dtype(type));
+            if (v.bytes) std::memcpy(t.data_ptr(), v.data, v.bytes);
+            return t;
+        }
+    throw Error(fmt::format("tensor '{}': unsupported dtype", v.name));
 }
 
 std::map<std::string, torch::Tensor> tensors_from_file(const SafetensorsFile& file) {
@@ -83,18 +82,9 @@ void save_state_dict(torch::nn::Module& module, const std::filesystem::path& pat
     std::vector<OwnedTensor> tensors;
     auto add = [&](const std::string& name, const torch::Tensor& t) {
         const auto c = t.detach().to(torch::kCPU).contiguous();
-        DType dtype;
-        switch (c.scalar_type()) {
-            case torch::kFloat32: dtype = DType::F32; break;
-            case torch::kFloat64: dtype = DType::F64; break;
-            case torch::kFloat16: dtype = DType::F16; break;
-            case torch::kBFloat16: dtype = DType::BF16; break;
-            case torch::kInt64: dtype = DType::I64; break;
-            case torch::kInt32: dtype = DType::I32; break;
-            case torch::kUInt8: dtype = DType::U8; break;
-            case torch::kBool: dtype = DType::BOOL; break;
-            default: throw Error(fmt::format("save_state_dict: '{}' has an unsupported dtype", name));
-        }
+        const auto* entry = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto& e) { return e.second == c.scalar_type(); });
+        if (entry == std::end(kTypes)) throw Error(fmt::format("save_state_dict: '{}' has an unsupported dtype", name));
+        const DType dtype = entry->first;
         tensors.push_back({name, dtype, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()),
                            std::string(static_cast<const char*>(c.data_ptr()), size_t(c.nbytes()))});
     };

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from synthetic_weights import fill_synthetic_weights, pattern  # noqa: E402
 
 
-def load_official(path):
+def load_official(path, name="rf.swin_transformer"):
     # The file imports util.misc and a sibling position_encoding; neither is needed for the backbone.
     util = types.ModuleType("util")
     util.misc = types.ModuleType("util.misc")
@@ -35,7 +35,7 @@ def load_official(path):
     position = types.ModuleType("rf.position_encoding")
     position.build_position_encoding = lambda *a, **k: None
     sys.modules.update({"util": util, "util.misc": util.misc, "rf": package, "rf.position_encoding": position})
-    spec = importlib.util.spec_from_file_location("rf.swin_transformer", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

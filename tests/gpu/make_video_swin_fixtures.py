@@ -12,11 +12,9 @@ video_swin_tiny.safetensors  stage outputs of a 2-stage model (embed 16, window 
                              small size (windows shrunk to the input), synthetic weights
 video_swin_configs.json      names and parameter count of video_swin_t_p4w7
 """
-import importlib.util
 import json
 import os
 import sys
-import types
 
 import torch
 from safetensors.torch import save_file
@@ -24,25 +22,12 @@ from safetensors.torch import save_file
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures"))
 from synthetic_weights import fill_synthetic_weights, pattern  # noqa: E402
 
-
-def load_official(path):
-    util = types.ModuleType("util")
-    util.misc = types.ModuleType("util.misc")
-    util.misc.NestedTensor = object
-    util.misc.is_main_process = lambda: True
-    package = types.ModuleType("rf")
-    package.__path__ = []
-    position = types.ModuleType("rf.position_encoding")
-    position.build_position_encoding = lambda *a, **k: None
-    sys.modules.update({"util": util, "util.misc": util.misc, "rf": package, "rf.position_encoding": position})
-    spec = importlib.util.spec_from_file_location("rf.video_swin_transformer", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_swin_fixtures import load_official  # noqa: E402  (same stand-ins for util.misc and position_encoding)
 
 
 def main():
-    official, out = load_official(sys.argv[1]), sys.argv[2]
+    official, out = load_official(sys.argv[1], "rf.video_swin_transformer"), sys.argv[2]
     os.makedirs(out, exist_ok=True)
     tiny = official.VideoSwinTransformerBackbone(False, None, True, patch_size=(1, 4, 4), embed_dim=16, depths=[2, 2],
                                                  num_heads=[1, 2], window_size=(2, 3, 3), mlp_ratio=4.0, qkv_bias=True,
