@@ -2,8 +2,9 @@
 # Installs what r2bench needs from Debian (only what is missing) and builds it into build/.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 #   scripts/setup.sh            build dependencies + build
-#   scripts/setup.sh --python   also the Python packages used to regenerate fixtures and to
-#                               time the DAVIS reference (python3-numpy, -skimage, -opencv, -pil)
+#   scripts/setup.sh --python   also the Python packages that regenerate the fixtures and time the
+#                               Python baselines of the benchmarks (numpy, skimage, opencv, pil,
+#                               torch, torchvision, regex from Debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ packages=(
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
 )
 if [[ "${1:-}" == "--python" ]]; then
-  packages+=(python3-numpy python3-skimage python3-opencv python3-pil)
+  packages+=(python3-numpy python3-skimage python3-opencv python3-pil python3-torch python3-torchvision python3-regex)
 fi
 
 missing=()
