@@ -1,12 +1,11 @@
 // `r2bench bench backbone`: ResNet-50 forward at 360x640 in libtorch, and PyTorch's time for the
 // same input on the same threads in the same run (Debian's /usr/bin/python3 with python3-torch).
-#include <chrono>
-#include <cstdio>
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "cli/bench_eval.h"
+#include "cli/bench_util.h"
 #include "model_zoo/resnet.h"
 #include "model_zoo/synthetic_weights.h"
 
@@ -34,12 +33,7 @@ int run_bench_backbone(int height, int width, int repeats) {
     model->eval();
     const auto image = nn::synthetic_image(1, 3, height, width);
     model->forward(image);  // warm-up
-    double best = 1e300;
-    for (int i = 0; i < repeats; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        model->forward(image);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = best_seconds(repeats, [&] { model->forward(image); });
     const int threads = at::get_num_threads();
     fmt::print("bench backbone: ResNet-50 (frozen BN) forward, 1x3x{}x{}, best of {}; torch threads {}\n", height, width, repeats, threads);
     fmt::print("  BLAS mapped: {}\n", blas_in_use());
@@ -58,12 +52,8 @@ int run_bench_backbone(int height, int width, int repeats) {
         "        t = time.perf_counter(); f(); best = min(best, time.perf_counter() - t)\n"
         "print(best)\n",
         threads, height, width, repeats);
-    FILE* pipe = ::popen(("/usr/bin/python3 -c '" + script + "' 2>&1").c_str(), "r");
     std::string output;
-    char buffer[512];
-    while (pipe && std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-    const int status = pipe ? ::pclose(pipe) : -1;
-    if (status != 0) {
+    if (run_command_output("/usr/bin/python3 -c '" + script + "'", output) != 0) {
         fmt::print("  PyTorch: not measured (needs /usr/bin/python3 with python3-torch and python3-torchvision): {}\n", output);
         return 0;
     }

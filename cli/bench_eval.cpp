@@ -1,4 +1,5 @@
 #include "cli/bench_eval.h"
+#include "cli/bench_util.h"
 
 #include <chrono>
 #include <cstdio>
@@ -114,27 +115,13 @@ BenchTree make_tree(const fs::path& root, bool noisy, const BenchEvalOptions& o)
     return tree;
 }
 
-double best_seconds(int repeats, const std::function<void()>& work) {
-    double best = 1e300;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return best;
-}
-
 // Runs davis2017-evaluation's db_eval_iou + db_eval_boundary over the listed masks on one core.
 std::optional<double> python_seconds(const fs::path& list, const std::string& davis_repo) {
     const std::string script = std::string(R2BENCH_SOURCE_DIR) + "/scripts/bench_davis_python.py";
     const std::string command = fmt::format("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 '{}' --davis-repo '{}' --list '{}'",
                                             script, davis_repo, list.string());
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return std::nullopt;
     std::string output;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    if (::pclose(pipe) != 0) {
+    if (run_command_output(command, output) != 0) {
         fmt::print(stderr, "python DAVIS timing failed:\n{}\n", output);
         return std::nullopt;
     }

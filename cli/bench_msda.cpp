@@ -1,10 +1,9 @@
 // `r2bench bench msda`: the reference (grid_sample) and the fast CPU kernel of multi-scale
 // deformable attention on ReferFormer's encoder shapes, timed in the same run.
-#include <chrono>
-
 #include <fmt/format.h>
 
 #include "cli/bench_eval.h"
+#include "cli/bench_util.h"
 #include "model_zoo/msdeform_attn.h"
 
 namespace r2::cli {
@@ -41,18 +40,9 @@ int run_bench_msda(int frames, int height, int width, int repeats) {
     fmt::print("bench msda: {} frames at {}x{} -> levels (strides 8/16/32/64) with {} pixels each frame, "
                "{} heads x {} channels, {} levels x {} points, every pixel a query; torch threads {}\n",
                frames, width, height, S, M, D, L, P, at::get_num_threads());
-    auto time = [&](auto&& f) {
-        double best = 1e300;
-        for (int i = 0; i < repeats; ++i) {
-            const auto t0 = std::chrono::steady_clock::now();
-            f();
-            best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        }
-        return best;
-    };
     torch::Tensor a, b;
-    const double reference = time([&] { a = nn::ms_deform_attn_reference(value, shapes, start, locations, weights); });
-    const double fast = time([&] { b = nn::ms_deform_attn_cpu(value, shapes, start, locations, weights); });
+    const double reference = best_seconds(repeats, [&] { a = nn::ms_deform_attn_reference(value, shapes, start, locations, weights); });
+    const double fast = best_seconds(repeats, [&] { b = nn::ms_deform_attn_cpu(value, shapes, start, locations, weights); });
     fmt::print("  reference (grid_sample per level): {:8.3f} s\n", reference);
     fmt::print("  fast CPU kernel:                   {:8.3f} s\n", fast);
     fmt::print("  speed-up:                          {:8.1f}x  goal >= 10\n", reference / fast);

@@ -17,7 +17,10 @@ std::string csv_number(const std::optional<double>& v) { return v ? csv_number(*
 std::string percent(double v) { return fmt::format("{:.1f}", 100 * v); }
 std::string percent(const std::optional<double>& v) { return v ? percent(*v) : std::string("n/a"); }
 
-// Quotes a CSV field when it needs it (expressions contain commas and quotes).
+ojson stats_json(const SeriesStats& s) { return ojson{{"mean", s.mean}, {"recall", s.recall}, {"decay", s.decay}}; }
+
+}  // namespace
+
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string out = "\"";
@@ -27,10 +30,6 @@ std::string csv_field(const std::string& s) {
     }
     return out + '"';
 }
-
-ojson stats_json(const SeriesStats& s) { return ojson{{"mean", s.mean}, {"recall", s.recall}, {"decay", s.decay}}; }
-
-}  // namespace
 
 ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
     const EvalSummary& s = result.summary;

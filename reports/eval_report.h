@@ -16,6 +16,9 @@ std::string per_expression_csv(const EvalResult& result);
 std::string per_video_csv(const EvalResult& result);
 std::string eval_table(const EvalResult& result);
 
+// A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& s);
+
 // Writes summary.json, per_expression.csv, per_video.csv and per_frame.h5 into `out_dir`, each atomically.
 void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input);
 

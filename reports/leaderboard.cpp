@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
+#include "reports/eval_report.h"
 #include "reports/svg.h"
 
 namespace r2 {
@@ -107,16 +108,11 @@ std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
 
 std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows) {
     auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string(); };
-    auto quote = [](std::string s) {
-        std::string out = "\"";
-        for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return out + "\"";
-    };
     std::string s = "rank,submission,J&F&R,J&F,J,F,R,sha256,error\n";
     int rank = 0;
     for (const auto& r : rows)
-        s += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", quote(r.name), num(r.jfr),
-                         num(r.jf), num(r.j), num(r.f), num(r.r), r.hash, r.error.empty() ? "" : quote(r.error));
+        s += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", csv_field(r.name), num(r.jfr),
+                         num(r.jf), num(r.j), num(r.f), num(r.r), r.hash, r.error.empty() ? "" : csv_field(r.error));
     return s;
 }
 
