@@ -23,4 +23,11 @@ int run_bench_msda(int frames, int height, int width, int repeats);
 // `r2bench bench backbone` (built with libtorch only): ResNet-50 in libtorch vs PyTorch.
 int run_bench_backbone(int height, int width, int repeats);
 
+struct BenchModelOptions {
+    std::string model = "r2vos_r50";
+    int frames = 5, height = 360, width = 640, repeats = 2;
+    std::string official_repo;  // a checkout of the official code: also time the PyTorch model
+};
+int run_bench_model(const BenchModelOptions& options);
+
 }  // namespace r2::cli

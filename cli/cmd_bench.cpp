@@ -50,6 +50,23 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     backbone_cmd->add_option("--width", backbone->width, "Input width")->capture_default_str();
     backbone_cmd->add_option("--repeats", backbone->repeats, "Timed repeats (the best is reported)")->capture_default_str();
     backbone_cmd->callback([backbone, &exit_code] { exit_code = run_bench_backbone(backbone->height, backbone->width, backbone->repeats); });
+
+    auto model = std::make_shared<BenchModelOptions>();
+    CLI::App* model_cmd = bench->add_subcommand(
+        "model", "Forward time of a registered model per stage and its peak memory; with --official-repo also the official PyTorch "
+                 "model's time on the same input and threads");
+    model_cmd->add_option("--model", model->model, "A model of `r2bench models`")->capture_default_str();
+    model_cmd->add_option("--frames", model->frames, "Frames of the clip")->capture_default_str()->check(CLI::PositiveNumber);
+    model_cmd->add_option("--size", [model](const CLI::results_t& r) {
+        const auto x = r[0].find('x');
+        if (x == std::string::npos) return false;
+        model->height = std::stoi(r[0].substr(0, x)), model->width = std::stoi(r[0].substr(x + 1));
+        return model->height > 0 && model->width > 0;
+    }, "Input size HxW (default 360x640)");
+    model_cmd->add_option("--repeats", model->repeats, "Timed repeats (the best is reported)")->capture_default_str();
+    model_cmd->add_option("--official-repo", model->official_repo,
+                          "Checkout of lxa9867/R2VOS or wjn922/ReferFormer (run by scripts/bench_official_model.py with Debian's python3-torch)");
+    model_cmd->callback([model, &exit_code] { exit_code = run_bench_model(*model); });
 #endif
 }
 

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "core/wording.h"
 #include "dataset_builder/r2_builder.h"
 #include "dataset_builder/source_tree.h"
 #include "dataset_builder/text_rules.h"
@@ -16,13 +18,18 @@ struct SourceOptions {
     std::string synonyms, super_categories;
 };
 
-void add_source_options(CLI::App* cmd, SourceOptions& o) {
-    cmd->add_option("--source", o.source, "Root of the referring-VOS data set (Ref-YouTube-VOS layout by default)")->required();
-    cmd->add_option("--format", o.format, "ref-youtube-vos, ref-davis or mevis")->capture_default_str();
-    cmd->add_option("--split", o.split, "Split to pair")->capture_default_str();
+// `recorded`: verify-dataset, whose format and splits default to what r2_pairs.json records.
+void add_source_options(CLI::App* cmd, SourceOptions& o, bool recorded = false) {
+    const std::string from_pairs = recorded ? " (default: as recorded in r2_pairs.json)" : "";
+    add_source_option(cmd, o.source, "Root of the referring-VOS data set (Ref-YouTube-VOS layout by default; alias --gt)")
+        ->required();
+    cmd->add_option("--format", o.format, "ref-youtube-vos, ref-davis or mevis" + from_pairs)->capture_default_str()
+        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis", "mevis"}));
+    cmd->add_option("--split", o.split, "Split to pair" + from_pairs)->capture_default_str();
     cmd->add_option("--negative-pool", o.pool, "Another data set whose videos may also serve as negatives (each at most once)");
-    cmd->add_option("--pool-format", o.pool_format, "Format of the negative pool")->capture_default_str();
-    cmd->add_option("--pool-split", o.pool_split, "Split of the negative pool")->capture_default_str();
+    cmd->add_option("--pool-format", o.pool_format, "Format of the negative pool" + from_pairs)->capture_default_str()
+        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis", "mevis"}));
+    cmd->add_option("--pool-split", o.pool_split, "Split of the negative pool" + from_pairs)->capture_default_str();
     cmd->add_option("--synonyms", o.synonyms, "Category synonym table (default: the built-in data/category_synonyms.json)");
     cmd->add_option("--super-categories", o.super_categories,
                     "JSON {category: super-category} for --strict (default: <source>/synth_stats.json when present)");
@@ -45,7 +52,7 @@ LoadedSources load(const SourceOptions& o) {
 
 void add_build_dataset_command(CLI::App& app, int& exit_code) {
     struct Options : SourceOptions {
-        std::string out;
+        OutOptions out;
         uint64_t seed = 0;
         bool no_referred = false, no_lexical = false, strict = false, link_frames = false, symlinks = false;
     };
@@ -57,26 +64,28 @@ void add_build_dataset_command(CLI::App& app, int& exit_code) {
         "negative video, in the source's format). The rules are in data/README.md.\n\nExample:\n"
         "  r2bench build-dataset --source data/ref-youtube-vos --seed 0 --out data/r2-youtube-vos");
     add_source_options(cmd, *o);
-    cmd->add_option("--out", o->out, "Output folder")->required();
-    cmd->add_option("--seed", o->seed, "Fixes the assignment")->capture_default_str();
+    add_out_options(cmd, o->out, "Output folder");
+    non_negative(cmd->add_option("--seed", o->seed, "Fixes the assignment"))->capture_default_str();
     cmd->add_flag("--no-referred-category", o->no_referred, "Switch off rule 1 (no object of a referred category in the negative)");
     cmd->add_flag("--no-lexical", o->no_lexical, "Switch off rule 2 (no expression word naming a category of the negative)");
     cmd->add_flag("--strict", o->strict, "Rule 3: no shared category or super-category at all");
     cmd->add_flag("--link-frames", o->link_frames, "Also lay out OUT/<split>/JPEGImages (hard links) for a complete tree");
     cmd->add_flag("--symlinks", o->symlinks, "With --link-frames: symbolic links instead of hard links");
     cmd->callback([o, &exit_code] {
+        OutputDir out = begin_output(o->out, "build-dataset", {o->source, o->pool, o->synonyms, o->super_categories});
         const LoadedSources l = load(*o);
         R2BuildOptions options;
         options.seed = o->seed;
         options.rules = {!o->no_referred, !o->no_lexical, o->strict};
         options.synonyms = &l.synonyms;
         const R2Build build = build_r2(l.source, l.pool ? &*l.pool : nullptr, options);
-        write_r2(o->out, build, l.source, l.pool ? &*l.pool : nullptr, o->link_frames, o->symlinks);
-        fmt::print("paired {} expressions of {} videos: {} negatives from the source, {} from the pool\n",
-                   build.pairs.pairs.size(), l.source.videos.size(), build.stats["negatives_from_source"].get<int>(),
-                   build.pool_videos_used);
+        write_r2(out.path(), build, l.source, l.pool ? &*l.pool : nullptr, o->link_frames, o->symlinks);
+        out.commit();
+        fmt::print("paired {} of {}: {} negatives from the source, {} from the pool\n",
+                   plural(int64_t(build.pairs.pairs.size()), "expression"), plural(int64_t(l.source.videos.size()), "video"),
+                   build.stats["negatives_from_source"].get<int>(), build.pool_videos_used);
         fmt::print("compatible (video, negative) pairs: {} of {}; wrote {}/{{r2_pairs.json, r2_stats.json, meta_expressions.json}}\n",
-                   build.stats["compatible_pairs"].get<int64_t>(), build.stats["candidate_pairs"].get<int64_t>(), o->out);
+                   build.stats["compatible_pairs"].get<int64_t>(), build.stats["candidate_pairs"].get<int64_t>(), o->out.out);
         exit_code = 0;
     });
 }
@@ -88,12 +97,20 @@ void add_verify_dataset_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("verify-dataset", "Recheck every invariant of a built R² set against its source (exit 1 on any violation)");
     cmd->add_option("dir", o->dir, "Folder written by build-dataset")->required();
-    add_source_options(cmd, *o);
-    cmd->callback([o, &exit_code] {
+    add_source_options(cmd, *o, true);
+    cmd->callback([o, cmd, &exit_code] {
+        // What r2_pairs.json records is not asked again (a Ref-DAVIS build needs no --format here).
+        const std::filesystem::path pairs = std::filesystem::path(o->dir) / "r2_pairs.json";
+        resolve_from_pairs(cmd, "--format", o->format, pairs, "format");
+        resolve_from_pairs(cmd, "--split", o->split, pairs, "split");
+        if (!o->pool.empty()) {
+            resolve_from_pairs(cmd, "--pool-format", o->pool_format, pairs, "format", "negative_pool");
+            resolve_from_pairs(cmd, "--pool-split", o->pool_split, pairs, "split", "negative_pool");
+        }
         const LoadedSources l = load(*o);
         const auto violations = verify_r2(o->dir, l.source, l.pool ? &*l.pool : nullptr, l.synonyms);
         if (violations.empty()) {
-            fmt::print("{}: valid ({} videos)\n", o->dir, l.source.videos.size());
+            fmt::print("{}: valid ({})\n", o->dir, plural(int64_t(l.source.videos.size()), "video"));
             exit_code = 0;
             return;
         }

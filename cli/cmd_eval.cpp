@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "metrics/evaluation.h"
 #include "reports/eval_report.h"
@@ -10,41 +11,59 @@ namespace r2::cli {
 void add_eval_command(CLI::App& app, int& exit_code) {
     struct Options {
         EvalPaths paths;
-        std::string out;
+        OutOptions out;
         int64_t max_pixels = int64_t(8192) * 8192;
         bool report = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
-        "eval", "Score predictions: J, F, J&F (needs --gt), R (needs --pairs) and J&F&R, per expression, video and "
+        "eval", "Score predictions: J, F, J&F (needs --source), R (needs --pairs) and J&F&R, per expression, video and "
                 "data set");
     cmd->footer(
         "Predictions use the leaderboard layout: PRED/Annotations/<video>/<exp_id>/<frame>.png for each expression on "
         "its own video and PRED/Negatives/<negative_video>/<exp_id>/<frame>.png for it on its paired negative video. "
-        "Any non-zero pixel is foreground.\n\nExample:\n  r2bench eval --pred out/r2vos --gt data/ref-ytvos "
+        "Any non-zero pixel is foreground. A .zip submission is scored by `r2bench score`.\n\nExample:\n"
+        "  r2bench eval --pred out/r2vos --source data/ref-ytvos "
         "--pairs r2yt/r2_pairs.json --out eval/r2vos");
     cmd->add_option("--pred", options->paths.predictions, "Prediction folder (holds Annotations/ and Negatives/)")
         ->required();
-    cmd->add_option("--gt", options->paths.gt,
-                    "Ground truth: a Ref-YouTube-VOS root (<gt>/<split>/Annotations, "
-                    "<gt>/meta_expressions/<split>/meta_expressions.json) or a split folder (<gt>/Annotations, "
-                    "<gt>/meta_expressions.json)");
-    cmd->add_option("--split", options->paths.split, "Split of the ground-truth root")->capture_default_str();
+    add_source_option(cmd, options->paths.gt,
+                      "Ground truth (alias --gt): a Ref-YouTube-VOS root (<source>/<split>/Annotations, "
+                      "<source>/meta_expressions/<split>/meta_expressions.json) or a split folder "
+                      "(<source>/Annotations, <source>/meta_expressions.json)");
+    cmd->add_option("--split", options->paths.split, "Split of the ground-truth root (default: the one --pairs was built on)")
+        ->capture_default_str();
     cmd->add_option("--pairs", options->paths.pairs, "r2_pairs.json from `r2bench build-dataset` (enables R)");
-    cmd->add_option("--out", options->out, "Folder for summary.json, per_expression.csv, per_video.csv")->required();
+    add_out_options(cmd, options->out, "Folder for summary.json, per_expression.csv, per_video.csv, per_frame.h5");
     cmd->add_flag("--allow-missing", options->paths.allow_missing,
                   "Score a missing prediction as an empty mask (counted in the summary) instead of failing");
-    cmd->add_option("--max-pixels", options->max_pixels, "Refuse PNGs with more pixels than this")
+    non_negative(cmd->add_option("--max-pixels", options->max_pixels, "Refuse PNGs with more pixels than this"))
         ->capture_default_str();
     cmd->add_flag("--report", options->report, "Also write report.html (as `r2bench report`)");
-    cmd->callback([options, &exit_code] {
-        EvalInput input = load_eval_input(options->paths);
-        input.limits.max_pixels = options->max_pixels;
-        const EvalResult result = evaluate(input);
-        write_eval_report(options->out, result, input);
-        fmt::print("{}", eval_table(result));
-        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5}}\n", options->out);
-        if (options->report) fmt::print("wrote {}\n", write_html_report(options->out).string());
+    cmd->callback([options, cmd, &exit_code] {
+        const std::filesystem::path& pred = options->paths.predictions;
+        if (std::filesystem::is_regular_file(pred))
+            throw Error(fmt::format("--pred {}: eval reads a prediction folder; score a .zip submission with "
+                                    "`r2bench score {} --source … --pairs … --out …`", pred.string(), pred.string()));
+        resolve_from_pairs(cmd, "--split", options->paths.split, options->paths.pairs, "split");
+        OutputDir out = begin_output(options->out, "eval",
+                                     {options->paths.predictions, options->paths.gt, options->paths.pairs});
+        EvalResult result;
+        std::string alignment;  // AUROC of A and R per category (needs the input)
+        try {
+            EvalInput input = load_eval_input(options->paths);
+            input.limits.max_pixels = options->max_pixels;
+            result = evaluate(input);
+            write_eval_report(out.path(), result, input);
+            alignment = eval_alignment_table(result, input);
+        } catch (const EvalInputError& e) {
+            fail_with_problems(out, e.problems());
+        }
+        if (options->report) write_html_report(out.path());
+        out.commit();
+        fmt::print("{}{}", eval_table(result), alignment);
+        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5{}}}\n", options->out.out,
+                   options->report ? ", report.html" : "");
         exit_code = 0;
     });
 }

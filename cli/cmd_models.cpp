@@ -12,18 +12,28 @@ void add_models_command(CLI::App& app, int& exit_code) {
         bool strict = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("models", "List the registered models, their parts, parameter counts and weights");
+    CLI::App* cmd = app.add_subcommand("models", "List the runnable models and their parts, parameter counts and weights");
     cmd->footer("Weights are looked for as <weights-dir>/<name>.safetensors (make them with `r2bench convert-weights`); found ones "
                 "are loaded, and missing, unexpected or mismatched keys are reported by name.");
     cmd->add_option("--weights-dir", o->weights_dir, "Where the .safetensors files are")->capture_default_str();
     cmd->add_flag("--strict", o->strict, "Fail on any missing, unexpected or mismatched key");
     cmd->callback([o, &exit_code] {
-        fmt::print("{:<20} {:<13} {:<42} {:<20} {:>12}  {}\n", "model", "kind", "backbone", "text encoder", "parameters", "weights");
-        for (const auto& s : model_statuses(o->weights_dir, o->strict)) {
-            std::string weights = s.found ? "found: " + s.load->text() : "not found (" + s.weights.string() + ")";
-            fmt::print("{:<20} {:<13} {:<42} {:<20} {:>12}  {}\n", s.model->name, s.model->kind, s.model->backbone, s.model->text_encoder,
-                       s.parameters, weights);
-        }
+        const auto statuses = model_statuses(o->weights_dir, o->strict);
+        auto table = [&](bool models) {
+            fmt::print("{:<20} {:<34} {:<30} {:>12}  {}\n", models ? "model" : "part", "backbone", "text encoder", "parameters", "weights");
+            for (const auto& s : statuses) {
+                if ((s.model->kind == "model") != models) continue;
+                const std::string weights = s.found ? "found: " + s.load->text() : "not found (" + s.weights.string() + ")";
+                fmt::print("{:<20} {:<34} {:<30} {:>12}  {}\n", s.model->name, s.model->backbone, s.model->text_encoder, s.parameters, weights);
+            }
+        };
+        fmt::print("Runnable models (`r2bench run --model NAME`):\n");
+        table(true);
+        fmt::print("\nParts (backbones and text encoders the models are built from):\n");
+        table(false);
+        fmt::print("\nWithout weights: r2vos_tiny and referformer_tiny need no downloads; the others take an official checkpoint:\n");
+        for (const auto& m : runnable_models())
+            if (!m.builtin_tokenizer) fmt::print("  {:<20} {}\n", m.name, m.weights_help);
         exit_code = 0;
     });
 }

@@ -1,33 +1,117 @@
+#include <filesystem>
+
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "core/parallel.h"
+#include "core/wording.h"
 #include "runners/baseline.h"
+#ifdef R2BENCH_HAVE_TORCH
+#include "runners/model_runner.h"
+#include "runners/run_state.h"
+#endif
+#include "runners/shards.h"
 
 namespace r2::cli {
 
 void add_run_command(CLI::App& app, int& exit_code) {
     struct Options {
-        std::string gt, split = "valid", pairs, out;
+        std::string source, split = "valid", pairs, negative_pool;
+        OutOptions out;
         BaselineOptions baseline;
+        std::string weights, weights_dir = "models", text_dir, device = "cpu", shard = "0/1";
+        int window = 0;
+        bool synthetic_weights = false, resume = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("run", "Run a model on an R² set and write a submission (Annotations/ + Negatives/)");
     cmd->footer(
-        "Models: oracle (ground truth; J = F = R = 1), noisy-oracle (perturbed ground truth with hallucinations on some "
-        "negatives), empty (nothing anywhere). They need the ground truth and check a pipeline end to end.\n\nExample:\n"
-        "  r2bench run --model noisy-oracle --gt data/synth --pairs data/r2/r2_pairs.json --out runs/noisy");
-    cmd->add_option("--model", o->baseline.model, "oracle, noisy-oracle or empty")->capture_default_str();
-    cmd->add_option("--gt", o->gt, "Ground truth (as `eval --gt`)")->required();
-    cmd->add_option("--split", o->split, "Split of the ground-truth root")->capture_default_str();
+        "Models: the neural models of `r2bench models` (r2vos_r50, r2vos_vswin_t, referformer_r50, referformer_swin_t, "
+        "referformer_vswin_t, r2vos_tiny, referformer_tiny), and the weight-free references oracle (ground truth; "
+        "J = F = R = 1), noisy-oracle (perturbed ground truth with hallucinations on some negatives), empty (nothing "
+        "anywhere). Neural runs also write scores.json (chosen query, per-frame scores, alignment A, rejection per pair) "
+        "and run.json (weights and their SHA-256, speed, memory).\n\nExamples:\n"
+        "  r2bench run --model noisy-oracle --source data/synth --pairs data/r2/r2_pairs.json --out runs/noisy\n"
+        "  r2bench run --model r2vos_r50 --weights-dir models --source data/ytvos --pairs r2/r2_pairs.json --out runs/r2vos\n"
+        "  r2bench run --model r2vos_tiny --synthetic-weights --source data/synth --pairs r2/r2_pairs.json --out runs/tiny "
+        "--shard 0/4");
+    cmd->add_option("--model", o->baseline.model, "A model of `r2bench models`, or oracle, noisy-oracle, empty")->capture_default_str();
+    add_source_option(cmd, o->source, "Ref-YouTube-VOS root or split folder (alias --gt; as `eval --source`)")->required();
+    cmd->add_option("--split", o->split, "Split of the source (default: the one --pairs was built on)")->capture_default_str();
     cmd->add_option("--pairs", o->pairs, "r2_pairs.json from build-dataset")->required();
-    cmd->add_option("--out", o->out, "Submission folder to write")->required();
-    cmd->add_option("--seed", o->baseline.seed, "Seed of the noisy oracle")->capture_default_str();
+    add_out_options(cmd, o->out, "Submission folder to write");
+    non_negative(cmd->add_option("--seed", o->baseline.seed, "Seed of the noisy oracle"))->capture_default_str();
     cmd->add_option("--hallucination-rate", o->baseline.hallucination_rate,
-                    "noisy-oracle: share of expressions segmenting something in their negative video")->capture_default_str();
-    cmd->callback([o, &exit_code] {
-        run_baseline(o->gt, o->split, o->pairs, o->out, o->baseline);
-        fmt::print("wrote {} ({})\n", o->out, o->baseline.model);
+                    "noisy-oracle: share of expressions segmenting something in their negative video")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--weights", o->weights, "Neural models: the .safetensors file (default: <weights-dir>/<model>.safetensors)");
+    cmd->add_option("--weights-dir", o->weights_dir, "Neural models: where weights are looked for")->capture_default_str();
+    cmd->add_option("--text-dir", o->text_dir, "RoBERTa's vocab.json and merges.txt (default: <weights-dir>/roberta)");
+    cmd->add_flag("--synthetic-weights", o->synthetic_weights,
+                  "Run with formula weights when no weights file is found (untrained; recorded in run.json and scores.json)");
+    cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
+    cmd->add_option("--window", o->window, "Frames per clip (0: the whole video, as the official scripts)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--shard", o->shard, "Run shard i of n (0-based), balanced by frames; `r2bench merge` joins them")
+        ->capture_default_str();
+    cmd->add_option("--negative-pool", o->negative_pool, "Root of the negative pool the pairs were built with, if any");
+    cmd->add_flag("--resume", o->resume,
+                  "Continue an interrupted or failed run into the same --out: complete expression folders are kept");
+    cmd->callback([o, cmd, &exit_code] {
+        resolve_from_pairs(cmd, "--split", o->split, o->pairs, "split");
+        const auto& refs = baseline_models();
+        const bool reference = std::find(refs.begin(), refs.end(), o->baseline.model) != refs.end();
+        if (reference) {
+            for (const char* neural_only : {"--weights", "--text-dir", "--synthetic-weights", "--window", "--shard", "--resume"})
+                if (cmd->count(neural_only) > 0)
+                    throw Error(fmt::format("{} is for the neural models; {} is a weight-free reference model", neural_only,
+                                            o->baseline.model));
+            OutputDir out = begin_output(o->out, "run", {o->source, o->pairs});
+            const BaselineReport r = run_baseline(o->source, o->split, o->pairs, out.path(), o->baseline);
+            out.commit();
+            fmt::print("wrote {} ({}): {}, {} positive and {} negative masks\n", o->out.out, o->baseline.model,
+                       plural(r.expressions, "expression"), r.positive_masks, r.negative_masks);
+            exit_code = 0;
+            return;
+        }
+#ifdef R2BENCH_HAVE_TORCH
+        ModelRunOptions m;
+        m.source = o->source;
+        m.split = o->split;
+        m.negative_pool = o->negative_pool;
+        m.pairs = o->pairs;
+        m.model = o->baseline.model;
+        m.weights_dir = o->weights_dir;
+        m.weights_file = o->weights;
+        m.text_dir = o->text_dir;
+        m.synthetic_weights = o->synthetic_weights;
+        m.device = o->device;
+        m.window = o->window;
+        m.shard = parse_shard(o->shard);
+        m.resume = o->resume;
+        m.version = R2BENCH_VERSION;
+        m.command = "r2bench run --model " + o->baseline.model + (o->synthetic_weights ? " --synthetic-weights" : "") +
+                    (m.shard.whole() ? "" : " --shard " + m.shard.str());
+        // A killed run's temporary folder would be removed by opening --out: claim it first.
+        if (o->resume) claim_killed_runs(o->out.out);
+        OutputDir out = begin_output(o->out, "run", {o->source, o->pairs, o->weights});
+        const ModelRunReport r = run_model(m, out);
+        out.commit();
+        std::error_code ec;
+        std::filesystem::remove_all(partial_folder(o->out.out), ec);
+        fmt::print("wrote {} ({}{}): {} pairs, {} masks{}; model {:.2f} frames/s, end to end {:.2f} frames/s, peak {:.0f} MB\n",
+                   o->out.out, o->baseline.model, r.synthetic ? ", SYNTHETIC weights: untrained, scores mean nothing" : "",
+                   r.pairs, r.frames, r.sides_reused > 0 ? fmt::format(" ({} expression folders reused)", r.sides_reused) : "",
+                   r.model_seconds > 0 ? r.frames / r.model_seconds : 0.0, r.total_seconds > 0 ? r.frames / r.total_seconds : 0.0,
+                   r.peak_rss_mb);
         exit_code = 0;
+#else
+        throw Error(fmt::format("model '{}': this r2bench was built without libtorch; it runs oracle, noisy-oracle and empty",
+                                o->baseline.model));
+#endif
     });
 }
 

@@ -1,9 +1,13 @@
 // `score`, `leaderboard` and `regress`: organisers' and CI's uses of the metrics.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "core/wording.h"
 #include "core/atomic_file.h"
 #include "reports/eval_report.h"
 #include "reports/leaderboard.h"
@@ -15,54 +19,75 @@ namespace r2::cli {
 namespace {
 
 void add_score_options(CLI::App* cmd, ScoreOptions& o) {
-    cmd->add_option("--gt", o.gt, "Ground truth (as `eval --gt`)")->required();
-    cmd->add_option("--split", o.split, "Split of the ground-truth root")->capture_default_str();
+    add_source_option(cmd, o.gt, "Ground truth (alias --gt; as `eval --source`)")->required();
+    cmd->add_option("--split", o.split, "Split of the ground-truth root (default: the one --pairs was built on)")
+        ->capture_default_str();
     cmd->add_option("--pairs", o.pairs, "r2_pairs.json (enables R and J&F&R)");
     cmd->add_flag("--allow-missing", o.allow_missing, "Score missing predictions as empty masks");
-    cmd->add_option("--max-entries", o.limits.max_entries, "Refuse zips with more entries")->capture_default_str();
-    cmd->add_option("--max-total-bytes", o.limits.max_total_bytes, "Refuse zips inflating to more bytes")->capture_default_str();
-    cmd->add_option("--max-png-bytes", o.limits.max_png_bytes, "Refuse a PNG larger than this")->capture_default_str();
+    non_negative(cmd->add_option("--max-entries", o.limits.max_entries, "Refuse zips with more entries"))->capture_default_str();
+    non_negative(cmd->add_option("--max-total-bytes", o.limits.max_total_bytes, "Refuse zips inflating to more bytes"))
+        ->capture_default_str();
+    non_negative(cmd->add_option("--max-png-bytes", o.limits.max_png_bytes, "Refuse a PNG larger than this"))->capture_default_str();
 }
 
 }  // namespace
 
 void add_score_command(CLI::App& app, int& exit_code) {
     struct Options {
-        std::string submission, out;
+        std::string submission;
+        OutOptions out;
         ScoreOptions score;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("score", "Score one leaderboard submission (a .zip or a folder) safely");
     cmd->footer("The zip holds Annotations/<video>/<exp_id>/<frame>.png (and Negatives/… for R²), at its top or inside "
                 "one folder. Unsafe zips are refused before anything is extracted.\n\nExample:\n"
-                "  r2bench score submission.zip --gt data/ref-youtube-vos --pairs r2/r2_pairs.json --out scores/team1");
+                "  r2bench score submission.zip --source data/ref-youtube-vos --pairs r2/r2_pairs.json --out scores/team1");
     cmd->add_option("submission", o->submission, "Submission .zip or folder")->required();
     add_score_options(cmd, o->score);
-    cmd->add_option("--out", o->out, "Folder for the report")->required();
-    cmd->callback([o, &exit_code] {
-        const EvalResult result = score_submission(o->submission, o->out, o->score);
+    add_out_options(cmd, o->out, "Folder for the report");
+    cmd->callback([o, cmd, &exit_code] {
+        resolve_from_pairs(cmd, "--split", o->score.split, o->score.pairs, "split");
+        OutputDir out = begin_output(o->out, "score", {o->submission, o->score.gt, o->score.pairs});
+        EvalResult result;
+        try {
+            result = score_submission(o->submission, out.path(), o->score);
+        } catch (const EvalInputError& e) {
+            fail_with_problems(out, e.problems());
+        }
+        out.commit();
         fmt::print("{}", eval_table(result));
-        fmt::print("wrote {}/summary.json and friends\n", o->out);
+        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5}}\n", o->out.out);
         exit_code = 0;
     });
 }
 
 void add_leaderboard_command(CLI::App& app, int& exit_code) {
     struct Options {
-        std::string dir, out;
+        std::string dir;
+        OutOptions out;
         ScoreOptions score;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("leaderboard", "Score every submission in a folder and rank them by J&F&R");
-    cmd->footer("Results are cached in OUT/cache by content hash: a rerun scores only new or changed submissions. A broken "
-                "submission gets its row with the error and does not stop the others.");
+    cmd->footer("Results are cached in OUT/cache by content hash: a rerun into the same --out scores only new or changed "
+                "submissions. A broken submission gets its row with a short note linking to its full problem list "
+                "(OUT/submissions/<name>/problems.txt) and does not stop the others.");
     cmd->add_option("dir", o->dir, "Folder of submissions (.zip files and folders)")->required();
     add_score_options(cmd, o->score);
-    cmd->add_option("--out", o->out, "Folder for leaderboard.{md,csv,html}, cache/ and submissions/")->required();
-    cmd->callback([o, &exit_code] {
-        const auto rows = build_leaderboard(o->dir, o->out, o->score);
+    add_out_options(cmd, o->out, "Folder for leaderboard.{md,csv,html}, cache/ and submissions/");
+    cmd->callback([o, cmd, &exit_code] {
+        resolve_from_pairs(cmd, "--split", o->score.split, o->score.pairs, "split");
+        if (path_inside(o->out.out, o->dir))
+            throw Error(fmt::format("--out {} is inside the submissions folder {}; it would be scored as a submission",
+                                    o->out.out, o->dir));
+        OutputDir out = begin_output(o->out, "leaderboard", {o->dir, o->score.gt, o->score.pairs});
+        const auto rows = build_leaderboard(o->dir, out.path(), o->score, out.previous());
+        out.commit();
         fmt::print("{}", leaderboard_markdown(rows));
-        fmt::print("wrote {}/leaderboard.{{md,csv,html}}\n", o->out);
+        const auto scored = std::count_if(rows.begin(), rows.end(), [](const LeaderboardRow& r) { return !r.cached; });
+        fmt::print("{} scored now, {} from the cache; wrote {}/leaderboard.{{md,csv,html}}\n",
+                   plural(scored, "submission"), int64_t(rows.size()) - scored, o->out.out);
         exit_code = 0;
     });
 }
@@ -95,7 +120,7 @@ void add_regress_command(CLI::App& app, int& exit_code) {
             }
             const RegressReport report = compare_summaries(o->baseline, o->current, parse_tolerance(o->tol));
             fmt::print("{}", regress_table(report, ::isatty(STDOUT_FILENO), o->all));
-            exit_code = report.regressed > 0 || (o->exact && report.improved > 0) ? 1 : 0;
+            exit_code = report.failed(o->exact) ? 1 : 0;
         } catch (const Error& e) {
             fmt::print(stderr, "r2bench: error: {}\n", e.what());
             exit_code = 2;

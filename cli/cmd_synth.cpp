@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "core/wording.h"
 #include "dataset_builder/synth.h"
 
 namespace r2::cli {
 
 void add_synth_command(CLI::App& app, int& exit_code) {
     struct Options {
-        std::string out, preset = "small", format = "ref-youtube-vos";
+        OutOptions out;
+        std::string preset = "small", format = "ref-youtube-vos";
         uint64_t seed = 0;
         std::optional<int> videos, frames, width, height, valid_expressions;
         std::optional<double> valid_fraction;
@@ -22,16 +25,18 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         "Presets: tiny (6 videos of 64x64, 4 frames), small (40 videos of 320x240, 12 frames; the demo), "
         "ytvos-valid (202 videos, 834 expressions, ~30 frames of 640x360, like the public valid split).\n\n"
         "Example:\n  r2bench synth --preset small --seed 0 --out data/synth-small");
-    cmd->add_option("--out", o->out, "Output folder (must not exist or be empty)")->required();
-    cmd->add_option("--preset", o->preset, "tiny, small or ytvos-valid")->capture_default_str();
-    cmd->add_option("--seed", o->seed, "Fixes every byte of the output")->capture_default_str();
-    cmd->add_option("--format", o->format, "ref-youtube-vos or ref-davis")->capture_default_str();
-    cmd->add_option("--videos", o->videos, "Number of videos (train + valid)");
-    cmd->add_option("--frames", o->frames, "Frames per video");
-    cmd->add_option("--width", o->width, "Frame width");
-    cmd->add_option("--height", o->height, "Frame height");
-    cmd->add_option("--valid-fraction", o->valid_fraction, "Share of the videos in the valid split");
-    cmd->add_option("--valid-expressions", o->valid_expressions, "Exact number of valid expressions (0: as sampled)");
+    add_out_options(cmd, o->out, "Output folder");
+    cmd->add_option("--preset", o->preset, "tiny, small or ytvos-valid")->capture_default_str()
+        ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
+    non_negative(cmd->add_option("--seed", o->seed, "Fixes every byte of the output"))->capture_default_str();
+    cmd->add_option("--format", o->format, "ref-youtube-vos or ref-davis")->capture_default_str()
+        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis"}));
+    cmd->add_option("--videos", o->videos, "Number of videos (train + valid)")->check(CLI::PositiveNumber);
+    cmd->add_option("--frames", o->frames, "Frames per video")->check(CLI::PositiveNumber);
+    cmd->add_option("--width", o->width, "Frame width (at least 16)")->check(CLI::Range(16, 1 << 14));
+    cmd->add_option("--height", o->height, "Frame height (at least 16)")->check(CLI::Range(16, 1 << 14));
+    cmd->add_option("--valid-fraction", o->valid_fraction, "Share of the videos in the valid split")->check(CLI::Range(0.0, 1.0));
+    non_negative(cmd->add_option("--valid-expressions", o->valid_expressions, "Exact number of valid expressions (0: as sampled)"));
     cmd->add_flag("--metadata-only", o->metadata_only, "Write only the metadata files (fast; for builder benchmarks)");
     cmd->callback([o, &exit_code] {
         synth::SynthOptions options = synth::synth_preset(o->preset);
@@ -46,9 +51,12 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         if (o->valid_expressions) options.valid_expressions = *o->valid_expressions;
         if (options.layout == synth::Layout::ref_davis) options.valid_expressions = 0;
         options.metadata_only = o->metadata_only;
-        const synth::SynthReport r = synth::write_synth_dataset(o->out, options);
-        fmt::print("wrote {} ({}): train {} videos / {} expressions, valid {} videos / {} expressions, {} frames\n",
-                   o->out, o->format, r.train_videos, r.train_expressions, r.valid_videos, r.valid_expressions, r.frames);
+        OutputDir out = begin_output(o->out, "synth");
+        const synth::SynthReport r = synth::write_synth_dataset(out.path(), options);
+        out.commit();
+        fmt::print("wrote {} ({}): train {} / {}, valid {} / {}, {}\n", o->out.out, o->format,
+                   plural(r.train_videos, "video"), plural(r.train_expressions, "expression"),
+                   plural(r.valid_videos, "video"), plural(r.valid_expressions, "expression"), plural(r.frames, "frame"));
         fmt::print("{:.1f} s, {:.1f} frames/s\n", r.seconds, double(r.frames) / r.seconds);
         exit_code = 0;
     });

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -22,7 +23,8 @@ int main(int argc, char** argv) {
 
     int threads = 0;
     bool quiet = false;
-    app.add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it");
+    r2::cli::non_negative(
+        app.add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it"));
     app.add_flag("--quiet", quiet, "No progress bars (they are drawn only on a terminal anyway)");
     app.parse_complete_callback([&] {
         r2::set_thread_count(threads);
@@ -42,7 +44,9 @@ int main(int argc, char** argv) {
     r2::cli::add_build_dataset_command(app, exit_code);
     r2::cli::add_verify_dataset_command(app, exit_code);
     r2::cli::add_run_command(app, exit_code);
+    r2::cli::add_merge_command(app, exit_code);
     r2::cli::add_convert_weights_command(app, exit_code);
+    r2::cli::add_tokenize_command(app, exit_code);
 #ifdef R2BENCH_HAVE_TORCH
     r2::cli::add_models_command(app, exit_code);
 #endif
@@ -51,9 +55,12 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return r2::cli::usage_error(app, e);
     } catch (const r2::Error& e) {
         fmt::print(stderr, "r2bench: error: {}\n", e.what());
+        return 2;
+    } catch (const std::filesystem::filesystem_error& e) {  // the disk or the permissions, not a bug
+        fmt::print(stderr, "r2bench: error: {}: {}\n", e.path1().string(), e.code().message());
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "r2bench: unexpected error: {}\n", e.what());

@@ -1,6 +1,8 @@
 #include "core/progress.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -12,11 +14,19 @@ std::atomic<bool> g_quiet{false};
 }
 
 void Progress::set_quiet(bool quiet) { g_quiet = quiet; }
-bool Progress::enabled() { return !g_quiet && ::isatty(STDERR_FILENO); }
+
+double Progress::log_interval() {
+    static const double seconds = [] {
+        const char* env = std::getenv("R2BENCH_PROGRESS_INTERVAL");
+        const double v = env ? std::atof(env) : 0.0;
+        return v > 0 ? v : 5.0;
+    }();
+    return seconds;
+}
 
 Progress::Progress(std::string label, size_t total)
     : label_(std::move(label)), total_(total), start_(std::chrono::steady_clock::now()), last_draw_(start_),
-      active_(enabled() && total > 0) {}
+      active_(!g_quiet && total > 0), terminal_(::isatty(STDERR_FILENO)) {}
 
 Progress::~Progress() { finish(); }
 
@@ -24,11 +34,21 @@ void Progress::advance(size_t n) {
     const size_t done = done_ += n;
     if (!active_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_draw_ < std::chrono::milliseconds(100) && done < total_) return;
+    const std::chrono::duration<double> every(terminal_ ? 0.1 : log_interval());
+    if (now - last_draw_ < every && (done < total_ || !terminal_)) return;
     std::unique_lock<std::mutex> lock(draw_mutex_, std::try_to_lock);
     if (!lock.owns_lock() || finished_) return;
     last_draw_ = now;
-    draw(done, false);
+    if (terminal_) draw(done, false);
+    else log_line(done);
+}
+
+void Progress::log_line(size_t done) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    fmt::print(stderr, "{}: {}/{} ({:.0f}%), {:.0f} s\n", label_, done, total_,
+               total_ ? 100.0 * double(std::min(done, total_)) / double(total_) : 100.0, seconds);
+    std::fflush(stderr);
+    logged_ = true;
 }
 
 void Progress::finish() {
@@ -36,7 +56,8 @@ void Progress::finish() {
     std::lock_guard<std::mutex> lock(draw_mutex_);
     if (finished_) return;
     finished_ = true;
-    draw(done_, true);
+    if (terminal_) draw(done_, true);
+    else if (logged_) log_line(done_);
 }
 
 void Progress::draw(size_t done, bool final_line) {

@@ -1,5 +1,7 @@
-// A progress bar on stderr for long work. It draws only when stderr is a terminal and
-// nobody asked for quiet, so logs and pipes stay clean. Safe to advance from many threads.
+// Progress of long work on stderr, unless --quiet. On a terminal: a bar redrawn in place. Off a
+// terminal (CI and Slurm logs): one short line every few seconds ("label: 120/5988 frames (2%),
+// 5 s"), and none for work that ends sooner, so short commands and pipes stay clean. Safe to
+// advance from many threads. `total` counts the same things the command's summary counts.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -21,10 +23,12 @@ public:
 
     // Global switch (the CLI's --quiet).
     static void set_quiet(bool quiet);
-    static bool enabled();
+    // Seconds between log lines off a terminal (default 5; R2BENCH_PROGRESS_INTERVAL overrides it).
+    static double log_interval();
 
 private:
     void draw(size_t done, bool final_line);
+    void log_line(size_t done);
 
     std::string label_;
     size_t total_;
@@ -32,6 +36,8 @@ private:
     std::mutex draw_mutex_;
     std::chrono::steady_clock::time_point start_, last_draw_;
     bool active_ = false;
+    bool terminal_ = false;
+    bool logged_ = false;  // off a terminal: whether a line was printed (then the end gets one too)
     bool finished_ = false;
 };
 

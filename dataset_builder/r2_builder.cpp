@@ -10,6 +10,7 @@
 #include <tbb/parallel_for.h>
 
 #include "core/atomic_file.h"
+#include "core/wording.h"
 #include "core/rng.h"
 #include "core/sha256.h"
 
@@ -266,9 +267,10 @@ R2Build build_r2(const SourceTree& source, const SourceTree* pool, const R2Build
         // Say which videos cannot be served, and which relaxation would make the set feasible.
         const auto [s, ns] = hall_violator(adjacency, m, right_count);
         std::string text = fmt::format(
-            "no valid R² assignment under the rules [{}]: {} of {} videos cannot get an unrelated negative video.\n"
-            "These {} videos are compatible, together, with only {} candidate videos (Hall's condition fails):",
-            rules_text(options.rules), n - m.size, n, s.size(), ns.size());
+            "no valid R² assignment under the rules [{}]: {} of {} cannot get an unrelated negative video.\n"
+            "{} {} compatible, together, with only {} (Hall's condition fails):",
+            rules_text(options.rules), n - m.size, plural(n, "video"), s.size() == 1 ? "This" : fmt::format("These {}", s.size()),
+            s.size() == 1 ? "video is" : "videos are", plural(int64_t(ns.size()), "candidate video"));
         for (size_t k = 0; k < s.size() && k < 12; ++k)
             text += "\n  " + describe(source.videos[size_t(s[k])], problem.left[size_t(s[k])]);
         if (s.size() > 12) text += fmt::format("\n  … and {} more", s.size() - 12);

@@ -55,7 +55,8 @@ int sample_object_count(Rng& rng) {
 std::vector<PlannedVideo> plan_videos(const SynthOptions& o) {
     if (o.videos < 1) throw Error("synth: --videos must be at least 1");
     if (o.frames < 1) throw Error("synth: --frames must be at least 1");
-    if (o.width < 16 || o.height < 16) throw Error("synth: frames must be at least 16x16");
+    if (o.width < 16 || o.height < 16)
+        throw Error(fmt::format("synth: --width and --height must be at least 16 (asked for {}x{})", o.width, o.height));
     if (o.valid_fraction < 0 || o.valid_fraction > 1) throw Error("synth: --valid-fraction must be in [0, 1]");
     const bool davis = o.layout == Layout::ref_davis;
     if (davis && o.valid_expressions > 0)

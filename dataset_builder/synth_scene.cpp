@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/wording.h"
 
 namespace r2::synth {
 
@@ -197,10 +198,12 @@ std::vector<int> objects_matching(const SynthVideo& video, const ExpressionAttri
 }
 
 std::string word_expression(const ExpressionAttributes& a, const SynthVideo& video, Rng& rng) {
-    std::string text = rng.chance(0.7) ? "the" : "a";
-    if (a.size) text += std::string(" ") + size_word(*a.size);
-    if (a.colour) text += " " + colours()[size_t(*a.colour)].name;
-    text += " " + a.noun;
+    const bool definite = rng.chance(0.7);
+    std::string words;
+    if (a.size) words += std::string(" ") + size_word(*a.size);
+    if (a.colour) words += " " + colours()[size_t(*a.colour)].name;
+    words += " " + a.noun;
+    std::string text = std::string(definite ? "the" : indefinite_article(words.substr(1))) + words;  // "an orange boat"
     if (a.motion) text += " " + rng.pick(motion_phrases(*a.motion));
     if (a.place) text += " " + rng.pick(place_phrases(*a.place));
     if (a.relation) {

@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/pairs.h"
 #include "core/progress.h"
+#include "core/wording.h"
 #include "core/ytvos_meta.h"
 #include "metrics/bitmask.h"
 #include "metrics/frame_metrics.h"
@@ -174,6 +175,7 @@ void check_tree(const fs::path& root, const std::string& label, const ExpectedTr
                 }
                 for (const auto& file : sorted_entries(exp_dir.path())) {
                     const fs::path name = file.path().filename();
+                    if (name == ".DS_Store" || name == "Thumbs.db") continue;  // added by file browsers
                     if (name.extension() != ".png" || !e->second.count(name.stem().string()))
                         problems.push_back(
                             fmt::format("{}/{}/{}/{}: extra file (not a frame of this video)", label, video, exp_id,
@@ -182,15 +184,33 @@ void check_tree(const fs::path& root, const std::string& label, const ExpectedTr
             }
         }
     }
-    // Missing frames.
-    for (const auto& [video, expressions] : expected)
-        for (const auto& [exp_id, frames] : expressions)
+    // Missing frames; a whole missing video or expression folder is one problem, not one per frame.
+    for (const auto& [video, expressions] : expected) {
+        if (!fs::is_directory(root / video)) {
+            size_t frames = 0;
+            for (const auto& [exp_id, f] : expressions) frames += f.size();
+            missing += int64_t(frames);
+            if (!allow_missing)
+                problems.push_back(fmt::format("{}/{}/: missing video folder ({}, {})", label, video,
+                                               plural(int64_t(expressions.size()), "expression"), plural(int64_t(frames), "frame")));
+            continue;
+        }
+        for (const auto& [exp_id, frames] : expressions) {
+            if (!fs::is_directory(root / video / exp_id)) {
+                missing += int64_t(frames.size());
+                if (!allow_missing)
+                    problems.push_back(
+                        fmt::format("{}/{}/{}/: missing expression folder ({})", label, video, exp_id, plural(int64_t(frames.size()), "frame")));
+                continue;
+            }
             for (const auto& frame : frames)
                 if (!fs::exists(root / video / exp_id / (frame + ".png"))) {
                     ++missing;
                     if (!allow_missing)
                         problems.push_back(fmt::format("{}/{}/{}/{}.png: missing prediction", label, video, exp_id, frame));
                 }
+        }
+    }
 }
 
 // One unit of parallel work: one frame of one video, with every expression that needs it.
@@ -284,7 +304,11 @@ EvalResult evaluate(const EvalInput& input) {
         return mask_of_foreground(read_label_png(path, input.limits));
     };
 
-    Progress progress("evaluating frames", total_units);
+    // Counted in expression frames (positive + negative), the numbers the summary prints.
+    size_t total_frames = 0;
+    for (const auto& units : {&positive_units, &negative_units})
+        for (const auto& unit : *units) total_frames += unit.uses.size();
+    Progress progress("evaluating frames", total_frames);
     tbb::parallel_for(size_t(0), total_units, [&](size_t u) {
         std::vector<std::string>& out_problems = unit_problems[u];
         try {
@@ -353,7 +377,8 @@ EvalResult evaluate(const EvalInput& input) {
         } catch (const FileError& error) {  // the ground-truth frame itself
             out_problems.push_back(error.what());
         }
-        progress.advance();
+        progress.advance(u < positive_units.size() ? positive_units[u].uses.size()
+                                                   : negative_units[u - positive_units.size()].uses.size());
     });
     progress.finish();
 

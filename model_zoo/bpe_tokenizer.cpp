@@ -139,6 +139,17 @@ BpeTokenizer BpeTokenizer::load(const std::filesystem::path& vocab_json, const s
     return t;
 }
 
+BpeTokenizer BpeTokenizer::byte_level() {
+    BpeTokenizer t;
+    const char* specials[] = {"<s>", "<pad>", "</s>", "<unk>"};
+    for (const char* s : specials) t.vocab_[s] = int64_t(t.id_to_token_.size()), t.id_to_token_.push_back(s);
+    for (int b = 0; b < 256; ++b) {
+        const auto& symbol = byte_symbols()[size_t(b)];
+        t.vocab_[symbol] = int64_t(t.id_to_token_.size()), t.id_to_token_.push_back(symbol);
+    }
+    return t;
+}
+
 std::vector<std::string> BpeTokenizer::bpe(const std::string& token) const {
     // Split into symbols (one UTF-8 character each), then merge the best-ranked pair until none applies.
     std::vector<std::string> word;

@@ -21,6 +21,9 @@ class BpeTokenizer {
 public:
     // Throws FileError naming the file for unreadable or malformed vocab/merges files.
     static BpeTokenizer load(const std::filesystem::path& vocab_json, const std::filesystem::path& merges_txt);
+    // The built-in tokenizer of the tiny models: <s> 0, <pad> 1, </s> 2, <unk> 3, then the 256
+    // bytes (4 + byte) and no merges, so every UTF-8 byte is one token and no files are needed.
+    static BpeTokenizer byte_level();
 
     // BPE token ids of the text (no special tokens), as GPT-2's encoder.py gives them.
     std::vector<int64_t> encode_plain(const std::string& utf8) const;

@@ -1,5 +1,10 @@
 #include "model_zoo/registry.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "model_zoo/synthetic_weights.h"
+
 #include "model_zoo/resnet.h"
 #include "model_zoo/roberta.h"
 #include "model_zoo/safetensors.h"
@@ -25,7 +30,138 @@ const std::vector<RegisteredModel>& registered_models() {
         {"distilroberta-base", "text encoder", "-", "RoBERTa, 6 layers", "Hugging Face distilroberta-base (R2-VOS default), under text_encoder.",
          [] { return nn::RobertaModel(nn::RobertaConfig::distilroberta_base()).ptr(); }},
     };
+    static const std::vector<RegisteredModel> all = [] {
+        std::vector<RegisteredModel> v = models;
+        for (const auto& m : runnable_models())
+            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help, [config = m.config] { return nn::ReferFormer(config).ptr(); }});
+        return v;
+    }();
+    return all;
+}
+
+const std::vector<RunnableModel>& runnable_models() {
+    static const std::vector<RunnableModel> models = [] {
+        const std::string r2vos_help =
+            "official R2-VOS checkpoint (lxa9867/R2VOS README, ResNet-50): r2bench convert-weights checkpoint.pth "
+            "models/{}.safetensors --key model";
+        const std::string referformer_help =
+            "official ReferFormer checkpoint (wjn922/ReferFormer README, Ref-YouTube-VOS): r2bench convert-weights "
+            "{}.pth models/{}.safetensors --key model";
+        auto r2vos = [&](const std::string& name, const std::string& backbone, const std::string& label) {
+            RunnableModel m;
+            m.name = name, m.family = "r2vos", m.backbone = label, m.text_encoder = "distilroberta-base (roberta-base if 12 layers)";
+            m.description = "R2-VOS (ICCV 2023): ReferFormer + cycle head + pair classifier";
+            m.weights_help = fmt::format(r2vos_help, name);
+            m.config = nn::ReferFormerConfig::r2vos(backbone);
+            return m;
+        };
+        auto referformer = [&](const std::string& name, const std::string& backbone, const std::string& label) {
+            RunnableModel m;
+            m.name = name, m.family = "referformer", m.backbone = label, m.text_encoder = "roberta-base";
+            m.description = "ReferFormer (CVPR 2022)";
+            m.weights_help = fmt::format(referformer_help, name, name);
+            m.config = nn::ReferFormerConfig::referformer(backbone);
+            return m;
+        };
+        auto tiny = [](RunnableModel m, nn::ReferFormerConfig config) {
+            m.backbone = "tiny CNN", m.text_encoder = "tiny RoBERTa (2 layers, bytes)";
+            m.builtin_tokenizer = true;
+            m.weights_help = "trained by r2bench on synthetic data (synthetic weights until then)";
+            m.config = std::move(config);
+            return m;
+        };
+        return std::vector<RunnableModel>{
+            r2vos("r2vos_r50", "resnet50", "ResNet-50"),
+            r2vos("r2vos_vswin_t", "video_swin_t", "Video Swin-T"),
+            referformer("referformer_r50", "resnet50", "ResNet-50"),
+            referformer("referformer_swin_t", "swin_t", "Swin-T"),
+            referformer("referformer_vswin_t", "video_swin_t", "Video Swin-T"),
+            tiny(r2vos("r2vos_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::r2vos_tiny()),
+            tiny(referformer("referformer_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::referformer_tiny()),
+        };
+    }();
     return models;
+}
+
+const RunnableModel* find_runnable_model(const std::string& name) {
+    for (const auto& m : runnable_models())
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Tensor>& weights, const CheckpointRules& rules) {
+    std::vector<std::string> dropped;
+    for (auto it = weights.begin(); it != weights.end();) {
+        const std::string& name = it->first;
+        bool drop = false;
+        for (const auto& suffix : rules.ignored_suffixes)
+            drop = drop || (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+        for (const auto& [alias, target] : rules.alias_prefixes) {
+            if (name.rfind(alias, 0) != 0) continue;
+            const auto original = weights.find(target + name.substr(alias.size()));
+            if (original == weights.end()) continue;  // the alias alone: loaded under its own name would fail, report it
+            if (!original->second.sizes().equals(it->second.sizes()) || !torch::equal(original->second, it->second))
+                throw Error(fmt::format("checkpoint: '{}' should equal '{}' (the same shared tensor) but differs", name, original->first));
+            drop = true;
+        }
+        if (drop) dropped.push_back(name), it = weights.erase(it);
+        else ++it;
+    }
+    return dropped;
+}
+
+nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::map<std::string, torch::Tensor>& weights) {
+    auto config = model.config;
+    if (model.builtin_tokenizer) return config;
+    int64_t layers = 0;
+    const std::string prefix = "text_encoder.encoder.layer.";
+    for (const auto& [name, t] : weights)
+        if (name.rfind(prefix, 0) == 0) layers = std::max<int64_t>(layers, std::stoll(name.substr(prefix.size())) + 1);
+    if (layers == 12) config.text_encoder = nn::RobertaConfig::roberta_base();
+    else if (layers == 6) config.text_encoder = nn::RobertaConfig::distilroberta_base();
+    return config;
+}
+
+LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir, const std::filesystem::path& weights_file,
+                                bool allow_synthetic) {
+    LoadedModel loaded;
+    loaded.entry = find_runnable_model(name);
+    if (!loaded.entry) {
+        std::string names;
+        for (const auto& m : runnable_models()) names += (names.empty() ? "" : ", ") + m.name;
+        throw Error(fmt::format("unknown model '{}' (models: {}; weight-free reference models: oracle, noisy-oracle, empty)", name, names));
+    }
+    const auto path = weights_file.empty() ? weights_dir / (name + ".safetensors") : weights_file;
+    if (!std::filesystem::exists(path)) {
+        if (!allow_synthetic)
+            throw Error(fmt::format("{}: no weights at {} ({}). Models that need no downloads: r2vos_tiny, referformer_tiny "
+                                    "(and the weight-free oracle, noisy-oracle, empty).",
+                                    name, path.string(), loaded.entry->weights_help));
+        loaded.model = nn::ReferFormer(loaded.entry->config);
+        nn::fill_synthetic_weights(*loaded.model);
+    } else {
+        auto weights = tensors_from_file(SafetensorsFile::open(path));
+        apply_checkpoint_rules(weights, loaded.entry->checkpoint);
+        loaded.model = nn::ReferFormer(config_for_weights(*loaded.entry, weights));
+        try {
+            loaded.report = load_state_dict(*loaded.model, weights, /*strict=*/true);
+        } catch (const Error& e) {
+            throw FileError(path, fmt::format("weights for model '{}' do not fit: {}", name, e.what()));
+        }
+        loaded.weights = path;
+    }
+    loaded.model->eval();
+    return loaded;
+}
+
+BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir) {
+    if (model.builtin_tokenizer) return BpeTokenizer::byte_level();
+    const auto vocab = text_dir / "vocab.json", merges = text_dir / "merges.txt";
+    if (!std::filesystem::exists(vocab) || !std::filesystem::exists(merges))
+        throw Error(fmt::format("{} needs RoBERTa's tokenizer files {} and {} (Hugging Face roberta-base; distilroberta-base uses "
+                                "the same two files): put them there or pass --text-dir DIR",
+                                model.name, vocab.string(), merges.string()));
+    return BpeTokenizer::load(vocab, merges);
 }
 
 const RegisteredModel* find_model(const std::string& name) {
@@ -49,7 +185,18 @@ std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir
         s.parameters = parameter_count(*module);
         s.weights = weights_dir / (m.name + ".safetensors");
         s.found = std::filesystem::exists(s.weights);
-        if (s.found) s.load = load_state_dict(*module, tensors_from_file(SafetensorsFile::open(s.weights)), strict);
+        if (s.found) {
+            auto weights = tensors_from_file(SafetensorsFile::open(s.weights));
+            if (const auto* runnable = find_runnable_model(m.name)) apply_checkpoint_rules(weights, runnable->checkpoint);
+            // PyTorch's BatchNorm saves num_batches_tracked; frozen batch norm has no use for it.
+            for (auto it = weights.begin(); it != weights.end();)
+                it = it->first.size() >= 19 && it->first.compare(it->first.size() - 19, 19, "num_batches_tracked") == 0 ? weights.erase(it) : std::next(it);
+            try {
+                s.load = load_state_dict(*module, weights, strict);
+            } catch (const Error& e) {
+                throw FileError(s.weights, fmt::format("model '{}': {}", m.name, e.what()));
+            }
+        }
         out.push_back(std::move(s));
     }
     return out;

@@ -1,7 +1,8 @@
-// The model registry behind `r2bench models`: every model r2bench can build, what it is made of,
-// its parameter count, and where its weights are expected (<weights_dir>/<name>.safetensors).
-// Today these are the parts (backbones, text encoders); the assembled R2-VOS, ReferFormer-style and
-// MTTR-style models join the list as they are built.
+// The model registry behind `r2bench models` and `r2bench run`: the parts (backbones, text
+// encoders) and the runnable models (R2-VOS, ReferFormer), what each is made of, its parameter
+// count, and where its weights are expected (<weights_dir>/<name>.safetensors). A runnable entry
+// carries everything a runner needs: the config, the official checkpoint's quirks, the
+// preprocessing and which post-processing to apply.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -11,20 +12,82 @@
 
 #include <torch/torch.h>
 
+#include "model_zoo/bpe_tokenizer.h"
+#include "model_zoo/referformer.h"
 #include "model_zoo/weights.h"
 
 namespace r2 {
 
 struct RegisteredModel {
     std::string name;
-    std::string kind;          // "backbone" or "text encoder"
+    std::string kind;          // "backbone", "text encoder" or "model"
     std::string backbone;      // what it runs on images ("-" for a text encoder)
     std::string text_encoder;  // what it runs on text ("-" for a backbone)
     std::string source;        // where the official weights come from, and their key prefix
     std::function<std::shared_ptr<torch::nn::Module>()> make;
 };
 
-const std::vector<RegisteredModel>& registered_models();
+// The official inference preprocessing: torchvision's Resize(shorter_side) (aspect kept; longer
+// side capped only where max_longer_side > 0), then ImageNet normalisation.
+struct Preprocessing {
+    int64_t shorter_side = 360;
+    int64_t max_longer_side = 0;
+    float mean[3] = {0.485f, 0.456f, 0.406f};
+    float std[3] = {0.229f, 0.224f, 0.225f};
+    bool lowercase_text = false;
+};
+
+// What an official checkpoint (after `convert-weights --key model`) may hold beyond the module.
+struct CheckpointRules {
+    std::string official_key = "model";  // the torch.load(...) entry holding the state dict
+    // Keys that name the same tensor as another key (with_box_refine registers bbox_embed twice):
+    // accepted when equal to the tensor they alias, then dropped.
+    std::vector<std::pair<std::string, std::string>> alias_prefixes = {{"transformer.decoder.bbox_embed.", "bbox_embed."}};
+    // Buffers older Hugging Face versions saved (text_encoder.embeddings.position_ids): ignored.
+    std::vector<std::string> ignored_suffixes = {"embeddings.position_ids"};
+};
+
+struct RunnableModel {
+    std::string name;
+    std::string family;        // "r2vos" or "referformer"
+    std::string description;
+    std::string backbone, text_encoder;
+    std::string weights_help;  // where the official weights come from and how to convert them
+    bool builtin_tokenizer = false;  // tiny models: bytes, no vocab files
+    nn::ReferFormerConfig config;
+    Preprocessing preprocessing;
+    CheckpointRules checkpoint;
+};
+
+const std::vector<RegisteredModel>& registered_models();  // parts and models, for `r2bench models`
+const std::vector<RunnableModel>& runnable_models();
+const RunnableModel* find_runnable_model(const std::string& name);
+
+// Applies the rules: drops alias keys (throwing r2::Error when one differs from the tensor it
+// aliases) and ignored buffers; returns the dropped names.
+std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Tensor>& weights, const CheckpointRules& rules);
+
+// R2-VOS defaults to distilroberta-base (6 layers); a checkpoint with 12 text layers was trained
+// with roberta-base. Returns the config the weights were made for.
+nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::map<std::string, torch::Tensor>& weights);
+
+struct LoadedModel {
+    const RunnableModel* entry = nullptr;
+    nn::ReferFormer model{nullptr};
+    std::filesystem::path weights;  // empty: synthetic weights
+    LoadReport report;
+};
+
+// Builds the model and loads <weights_dir>/<name>.safetensors (or `weights_file` when given)
+// strictly after applying the checkpoint rules. Missing weights: r2::Error saying which files
+// were looked for, how to convert an official checkpoint, and which models need no downloads;
+// unless allow_synthetic, which fills the formula weights instead (tests, benchmarks).
+LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir,
+                                const std::filesystem::path& weights_file = {}, bool allow_synthetic = false);
+
+// The tokenizer a model needs: the built-in byte tokenizer for the tiny models, else RoBERTa's
+// vocab.json and merges.txt from text_dir (r2bench looks in --text-dir, then <weights_dir>/roberta).
+BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir);
 const RegisteredModel* find_model(const std::string& name);
 int64_t parameter_count(torch::nn::Module& module);
 

@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "model_zoo/window_attention.h"
+
 namespace r2::nn {
 
 struct SwinConfig {
@@ -16,22 +18,12 @@ struct SwinConfig {
     static SwinConfig swin_t() { return {}; }
 };
 
-struct SwinWindowAttentionImpl : torch::nn::Module {
-    SwinWindowAttentionImpl(int64_t dim, int64_t window_size, int64_t num_heads);
-    // x (nW·B, N, C); mask (nW, N, N) of 0 / −100, or undefined.
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
-    int64_t window_size, num_heads;
-    torch::Tensor relative_position_bias_table, relative_position_index;
-    torch::nn::Linear qkv{nullptr}, proj{nullptr};
-};
-TORCH_MODULE(SwinWindowAttention);
-
 struct SwinBlockImpl : torch::nn::Module {
     SwinBlockImpl(int64_t dim, int64_t num_heads, int64_t window_size, int64_t shift_size, double mlp_ratio);
     torch::Tensor forward(const torch::Tensor& x, int64_t H, int64_t W, const torch::Tensor& attn_mask);
     int64_t window_size, shift_size;
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-    SwinWindowAttention attn{nullptr};
+    WindowAttention attn{nullptr};  // windows of (1, w, w)
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // registered as mlp.fc1, mlp.fc2
 };
 TORCH_MODULE(SwinBlock);
@@ -57,8 +49,5 @@ struct SwinTransformerImpl : torch::nn::Module {
     std::vector<torch::nn::LayerNorm> norms;
 };
 TORCH_MODULE(SwinTransformer);
-
-// Shared by the image and video Swin: the −100 / 0 mask of the shifted windows.
-torch::Tensor swin_shift_mask(int64_t Hp, int64_t Wp, int64_t window, int64_t shift, const torch::Device& device);
 
 }  // namespace r2::nn

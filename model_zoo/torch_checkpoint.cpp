@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/wording.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -241,6 +242,32 @@ bool holds_tensors(const ValuePtr& v) {
     return false;
 }
 
+// "; its top-level entries: 'args' (an object), 'model' (a dict of 322 tensors), …" so that
+// --key can be picked without Python.
+std::string describe_entries(const ValuePtr& root) {
+    if (root->kind != Value::dict) return "; its top level is not a dict";
+    if (root->map.empty()) return "; its top-level dict is empty";
+    std::string text = "; its top-level entries:";
+    size_t shown = 0;
+    for (const auto& [k, v] : root->map) {
+        if (++shown > 20) {
+            text += fmt::format(" … and {} more", root->map.size() - 20);
+            break;
+        }
+        std::string what;
+        if (v->kind == Value::tensor) what = "a tensor";
+        else if (v->kind == Value::dict) {
+            size_t tensors = 0;
+            for (const auto& entry : v->map) tensors += entry.second->kind == Value::tensor;
+            what = "a dict of " + (tensors ? plural(int64_t(tensors), "tensor") : plural(int64_t(v->map.size()), "entry", "entries"));
+        } else if (v->kind == Value::integer || v->kind == Value::real) what = "a number";
+        else if (v->kind == Value::skipped) what = "an object, skipped";
+        else what = "another value";
+        text += fmt::format("{} '{}' ({})", shown == 1 ? "" : ",", key_text(k), what);
+    }
+    return text;
+}
+
 }  // namespace
 
 CheckpointTensors read_checkpoint(const fs::path& path, const std::string& key, const std::string& strip_prefix) {
@@ -295,12 +322,14 @@ CheckpointTensors read_checkpoint(const fs::path& path, const std::string& key, 
         if (root->kind == Value::dict)
             for (const auto& [k, v] : root->map)
                 if (key_text(k) == key) state = v;
-        if (!state) throw FileError(path, fmt::format("the checkpoint has no top-level entry '{}'", key));
+        if (!state) throw FileError(path, fmt::format("the checkpoint has no top-level entry '{}'{}", key, describe_entries(root)));
     } else if (!holds_tensors(root) && root->kind == Value::dict) {
         for (const auto& [k, v] : root->map)
             if ((key_text(k) == "model" || key_text(k) == "state_dict") && holds_tensors(v)) state = v;
     }
-    if (!holds_tensors(state)) throw FileError(path, "found no dict of tensors (use --key to pick the state dict)");
+    if (!holds_tensors(state))
+        throw FileError(path, fmt::format("found no dict of tensors{} (use --key to pick the state dict){}",
+                                          key.empty() ? "" : fmt::format(" under '{}'", key), describe_entries(root)));
 
     std::map<std::string, std::string> storage_bytes;
     for (const auto& [k, v] : state->map) {

@@ -11,8 +11,6 @@ using torch::indexing::Slice;
 
 namespace {
 
-using Size3 = std::array<int64_t, 3>;
-
 // Windows no larger than the input; where the input is smaller, the window covers it and does not shift.
 std::pair<Size3, Size3> effective_window(const Size3& input, const Size3& window, const Size3& shift) {
     Size3 w = window, s = shift;
@@ -21,54 +19,12 @@ std::pair<Size3, Size3> effective_window(const Size3& input, const Size3& window
     return {w, s};
 }
 
-// (B, D, H, W, C) → (B·nW, wd·wh·ww, C) and back.
-torch::Tensor partition(const torch::Tensor& x, const Size3& w) {
-    const int64_t B = x.size(0), D = x.size(1), H = x.size(2), W = x.size(3), C = x.size(4);
-    return x.view({B, D / w[0], w[0], H / w[1], w[1], W / w[2], w[2], C})
-        .permute({0, 1, 3, 5, 2, 4, 6, 7})
-        .contiguous()
-        .view({-1, w[0] * w[1] * w[2], C});
-}
-
-torch::Tensor reverse(const torch::Tensor& windows, const Size3& w, int64_t B, int64_t D, int64_t H, int64_t W) {
-    return windows.view({B, D / w[0], H / w[1], W / w[2], w[0], w[1], w[2], -1})
-        .permute({0, 1, 4, 2, 5, 3, 6, 7})
-        .contiguous()
-        .view({B, D, H, W, -1});
-}
-
-// The official compute_mask, Python slice semantics included (a zero shift makes its last slice
-// cover the whole axis).
-torch::Tensor shift_mask(int64_t D, int64_t H, int64_t W, const Size3& w, const Size3& s, const torch::Device& device) {
-    auto img = torch::zeros({1, D, H, W, 1});
-    auto slices = [](int64_t wi, int64_t si) {
-        return std::array<Slice, 3>{Slice(None, -wi), Slice(-wi, -si), Slice(-si, None)};
-    };
-    int64_t count = 0;
-    for (const auto& d : slices(w[0], s[0]))
-        for (const auto& h : slices(w[1], s[1]))
-            for (const auto& v : slices(w[2], s[2])) img.index_put_({Slice(), d, h, v, Slice()}, double(count++));
-    const auto windows = partition(img, w).squeeze(-1);
-    auto mask = windows.unsqueeze(1) - windows.unsqueeze(2);
-    return mask.masked_fill(mask != 0, -100.0).masked_fill(mask == 0, 0.0).to(device);
-}
-
 }  // namespace
 
 VideoSwinBlockImpl::VideoSwinBlockImpl(int64_t dim, int64_t heads_, Size3 window_, Size3 shift_, double mlp_ratio)
     : window(window_), shift(shift_), heads(heads_) {
     norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
-    auto attn = register_module("attn", std::make_shared<Group>());
-    relative_position_bias_table = attn->register_parameter(
-        "relative_position_bias_table", torch::zeros({(2 * window[0] - 1) * (2 * window[1] - 1) * (2 * window[2] - 1), heads}));
-    const auto coords = torch::stack(torch::meshgrid({torch::arange(window[0]), torch::arange(window[1]), torch::arange(window[2])}, "ij")).flatten(1);
-    auto rel = (coords.unsqueeze(2) - coords.unsqueeze(1)).permute({1, 2, 0}).contiguous();
-    for (int i = 0; i < 3; ++i) rel.select(2, i).add_(window[size_t(i)] - 1);
-    rel.select(2, 0).mul_((2 * window[1] - 1) * (2 * window[2] - 1));
-    rel.select(2, 1).mul_(2 * window[2] - 1);
-    relative_position_index = attn->register_buffer("relative_position_index", rel.sum(-1));
-    qkv = attn->register_module("qkv", torch::nn::Linear(dim, 3 * dim));
-    proj = attn->register_module("proj", torch::nn::Linear(dim, dim));
+    attn = register_module("attn", WindowAttention(dim, window, heads));
     norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
     auto mlp = register_module("mlp", std::make_shared<Group>());
     fc1 = mlp->register_module("fc1", torch::nn::Linear(dim, int64_t(double(dim) * mlp_ratio)));
@@ -84,20 +40,8 @@ torch::Tensor VideoSwinBlockImpl::forward(const torch::Tensor& x, const torch::T
     const int64_t Dp = y.size(1), Hp = y.size(2), Wp = y.size(3);
     const bool shifted = s[0] > 0 || s[1] > 0 || s[2] > 0;
     if (shifted) y = torch::roll(y, {-s[0], -s[1], -s[2]}, {1, 2, 3});
-    // Window attention. The bias uses the first N rows and columns of the full window's index
-    // (as the official code does when the effective window is smaller).
-    auto windows = partition(y, w);
-    const int64_t B_ = windows.size(0), N = windows.size(1);
-    const auto parts = qkv(windows).reshape({B_, N, 3, heads, C / heads}).permute({2, 0, 3, 1, 4});
-    auto attn = torch::matmul(parts[0] * std::pow(double(C / heads), -0.5), parts[1].transpose(-2, -1));
-    const auto index = relative_position_index.index({Slice(None, N), Slice(None, N)}).reshape(-1);
-    attn = attn + relative_position_bias_table.index({index}).reshape({N, N, -1}).permute({2, 0, 1}).unsqueeze(0);
-    if (shifted) {
-        const int64_t nW = mask.size(0);
-        attn = (attn.view({B_ / nW, nW, heads, N, N}) + mask.unsqueeze(1).unsqueeze(0)).view({-1, heads, N, N});
-    }
-    windows = proj(torch::matmul(attn.softmax(-1), parts[2]).transpose(1, 2).reshape({B_, N, C}));
-    y = reverse(windows.view({-1, w[0], w[1], w[2], C}), w, B, Dp, Hp, Wp);
+    const auto windows = attn(window_partition(y, w), shifted ? mask : torch::Tensor());
+    y = window_reverse(windows, w, B, Dp, Hp, Wp);
     if (shifted) y = torch::roll(y, {s[0], s[1], s[2]}, {1, 2, 3});
     y = y.index({Slice(), Slice(None, D), Slice(None, H), Slice(None, W), Slice()}).contiguous();
     const auto z = x + y;
@@ -146,19 +90,11 @@ std::vector<torch::Tensor> VideoSwinTransformerImpl::forward(const torch::Tensor
         const int64_t H = x.size(2), W = x.size(3);
         const auto [w, s] = effective_window({D, H, W}, config.window_size, shift);
         const int64_t Dp = (D + w[0] - 1) / w[0] * w[0], Hp = (H + w[1] - 1) / w[1] * w[1], Wp = (W + w[2] - 1) / w[2] * w[2];
-        const auto mask = shift_mask(Dp, Hp, Wp, w, s, x.device());
+        const auto mask = shifted_window_mask(Dp, Hp, Wp, w, s, x.device());
         for (auto& block : blocks[i]) x = block->forward(x, mask);
         // 'b t h w c -> (b t) c h w'
         outs.push_back(x.permute({0, 1, 4, 2, 3}).reshape({n, x.size(4), H, W}).contiguous());
-        if (i < merge_norm.size()) {
-            auto y = x;
-            if (H % 2 == 1 || W % 2 == 1) y = F::pad(y, F::PadFuncOptions({0, 0, 0, W % 2, 0, H % 2}));
-            const auto x0 = y.index({Slice(), Slice(), Slice(0, None, 2), Slice(0, None, 2)});
-            const auto x1 = y.index({Slice(), Slice(), Slice(1, None, 2), Slice(0, None, 2)});
-            const auto x2 = y.index({Slice(), Slice(), Slice(0, None, 2), Slice(1, None, 2)});
-            const auto x3 = y.index({Slice(), Slice(), Slice(1, None, 2), Slice(1, None, 2)});
-            x = merge_reduction[i](merge_norm[i](torch::cat({x0, x1, x2, x3}, -1)));
-        }
+        if (i < merge_norm.size()) x = merge_patches(x, merge_norm[i], merge_reduction[i]);
     }
     return outs;
 }

@@ -9,6 +9,8 @@
 
 #include <torch/torch.h>
 
+#include "model_zoo/window_attention.h"
+
 namespace r2::nn {
 
 struct VideoSwinConfig {
@@ -25,8 +27,8 @@ struct VideoSwinBlockImpl : torch::nn::Module {
     std::array<int64_t, 3> window, shift;
     int64_t heads;
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-    torch::Tensor relative_position_bias_table, relative_position_index;  // attn.*
-    torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
+    WindowAttention attn{nullptr};
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // mlp.*
 };
 TORCH_MODULE(VideoSwinBlock);
 

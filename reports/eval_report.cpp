@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "metrics/alignment.h"
 #include "reports/per_frame_h5.h"
 
 namespace r2 {
@@ -68,7 +69,36 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
         videos[v.video] = std::move(item);
     }
     j["per_video"] = std::move(videos);
+    // A neural run's scores.json: how well A separates positive from negative pairs; R per referred category.
+    if (const auto a = read_alignment_summary(input.predictions)) {
+        j["alignment"] = ojson{{"model", a->model}, {"synthetic_weights", a->synthetic_weights},
+                               {"positive_pairs", a->positives}, {"negative_pairs", a->negatives},
+                               {"rejected_positive", a->rejected_positives}, {"rejected_negative", a->rejected_negatives},
+                               {"auroc", optional_number(a->auroc)}, {"accuracy", optional_number(a->accuracy)}};
+    }
+    if (s.has_pairs) {
+        ojson categories = ojson::object();
+        for (const auto& c : robustness_by_category(result, referred_categories(input)))
+            categories[c.category] = ojson{{"expressions", c.expressions}, {"R", optional_number(c.r)},
+                                           {"positive_pixels", c.positive_pixels}, {"negative_pixels", c.negative_pixels}};
+        j["R_per_category"] = std::move(categories);
+    }
     return j;
+}
+
+std::string eval_alignment_table(const EvalResult& result, const EvalInput& input) {
+    std::string out;
+    if (const auto a = read_alignment_summary(input.predictions))
+        out += fmt::format("alignment A ({}{}): AUROC {}, accuracy {} ({} positive and {} negative pairs; rejected {} and {})\n",
+                           a->model, a->synthetic_weights ? ", SYNTHETIC weights" : "", percent(a->auroc), percent(a->accuracy),
+                           a->positives, a->negatives, a->rejected_positives, a->rejected_negatives);
+    if (result.summary.has_pairs) {
+        std::string line;
+        for (const auto& c : robustness_by_category(result, referred_categories(input)))
+            line += fmt::format("{}{} {}", line.empty() ? "" : ", ", c.category, percent(c.r));
+        if (!line.empty()) out += "R per referred category: " + line + "\n";
+    }
+    return out;
 }
 
 std::string per_expression_csv(const EvalResult& result) {

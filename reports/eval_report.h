@@ -15,6 +15,8 @@ nlohmann::ordered_json eval_summary_json(const EvalResult& result, const EvalInp
 std::string per_expression_csv(const EvalResult& result);
 std::string per_video_csv(const EvalResult& result);
 std::string eval_table(const EvalResult& result);
+// The lines a neural run's scores.json adds (AUROC and accuracy of A), and R per referred category.
+std::string eval_alignment_table(const EvalResult& result, const EvalInput& input);
 
 // A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string& s);

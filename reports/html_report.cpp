@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
@@ -39,50 +40,279 @@ std::string base64(const std::vector<uint8_t>& bytes) {
     return out;
 }
 
-cv::Mat read_mask(const fs::path& png, int object) {
+// The foreground of `objects` (empty: any non-zero label) in a label PNG; empty when unreadable.
+cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
     if (!fs::exists(png)) return {};
     try {
         LabelMap m = read_label_png(png);
         cv::Mat ids(m.height, m.width, CV_8U, m.labels.data());
-        return object > 0 ? cv::Mat(ids == object) : cv::Mat(ids != 0);
+        if (objects.empty()) return cv::Mat(ids != 0);
+        cv::Mat mask = cv::Mat::zeros(ids.size(), CV_8U);
+        for (int id : objects) mask |= (ids == id);
+        return mask;
     } catch (const FileError&) {
         return {};
     }
 }
 
-// A frame with the ground truth (green) and the prediction (red) laid over it, as an <img>.
-std::string thumbnail(const fs::path& jpg, const cv::Mat& gt, const cv::Mat& pred, const std::string& caption) {
-    cv::Mat image = fs::exists(jpg) ? cv::imread(jpg.string(), cv::IMREAD_COLOR) : cv::Mat();
-    const cv::Size size = !image.empty() ? image.size() : !pred.empty() ? pred.size() : !gt.empty() ? gt.size() : cv::Size(160, 90);
-    if (image.empty()) image = cv::Mat(size, CV_8UC3, cv::Scalar(96, 96, 96));
-    cv::Mat overlay = image.clone();
-    if (!gt.empty() && gt.size() == size) overlay.setTo(cv::Scalar(60, 200, 60), gt);
-    if (!pred.empty() && pred.size() == size) overlay.setTo(cv::Scalar(40, 40, 230), pred);
-    cv::addWeighted(image, 0.45, overlay, 0.55, 0, image);
-    if (!gt.empty() && gt.size() == size) {
-        std::vector<std::vector<cv::Point>> contours;
-        cv::findContours(gt.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-        cv::drawContours(image, contours, -1, cv::Scalar(60, 255, 60), 2);
-    }
-    cv::Mat small;
-    cv::resize(image, small, cv::Size(160, std::max(1, 160 * size.height / std::max(1, size.width))), 0, 0, cv::INTER_AREA);
-    std::vector<uint8_t> bytes;
-    cv::imencode(".jpg", small, bytes, {cv::IMWRITE_JPEG_QUALITY, 80});
-    return fmt::format("<figure><img src='data:image/jpeg;base64,{}' alt='{}'><figcaption>{}</figcaption></figure>", base64(bytes),
-                       svg::escape(caption), svg::escape(caption));
+std::vector<int> object_ids(const std::string& obj_id) {
+    std::vector<int> ids;
+    std::stringstream s(obj_id);
+    for (std::string item; std::getline(s, item, ',');)
+        if (!item.empty() && item.find_first_not_of("0123456789 ") == std::string::npos) ids.push_back(std::stoi(item));
+    return ids;
 }
+
+// ---- Thumbnails ---------------------------------------------------------------------------------
+// A thumbnail is two stacked images of its display size (320 px wide, so every line is a whole
+// number of screen pixels whatever the frame size): the frame as a JPEG, and the marks as a
+// transparent PNG over it. JPEG would blur the marks' one- and two-pixel coloured lines into
+// their neighbours (chroma is stored at half resolution), and a PNG of the whole frame is five
+// times larger; the marks alone are mostly transparent and compress to a few kilobytes.
+// The colours were chosen against the synthetic frames, saturated textures of every hue: each
+// mark pairs a bright colour with black or white, so one of the two contrasts with any background.
+
+constexpr int kThumbWidth = 320;
+const cv::Scalar kBlack(0, 0, 0, 255), kWhite(255, 255, 255, 255);  // BGRA
+const cv::Scalar kGreen(0, 255, 0, 255);                              // ground truth
+const cv::Scalar kAzure(255, 200, 0, 255);    // prediction on the expression's own video, far from the green
+const cv::Scalar kMagenta(255, 0, 255, 255);  // prediction on the negative video: a false alarm
+
+enum class Mark { positive, negative };
+
+cv::Size thumb_size(cv::Size source) {
+    return {kThumbWidth, std::max(1, int(std::lround(double(kThumbWidth) * source.height / std::max(1, source.width))))};
+}
+
+// A mask at thumbnail size. Downscaling keeps a pixel that is at least a quarter covered, so that
+// objects one or two pixels thin in the frame stay visible.
+cv::Mat fit_mask(const cv::Mat& mask, cv::Size size) {
+    if (mask.empty()) return cv::Mat::zeros(size, CV_8U);
+    if (mask.size() == size) return mask.clone();
+    cv::Mat out;
+    cv::resize(mask, out, size, 0, 0, mask.cols > size.width ? cv::INTER_AREA : cv::INTER_NEAREST);
+    return out > 63;
+}
+
+cv::Mat ring(const cv::Mat& mask, int from, int to) {  // pixels at distance (from, to] outside the mask
+    const cv::Mat k = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
+    cv::Mat inner = mask.clone(), outer;
+    if (from > 0) cv::dilate(mask, inner, k, {-1, -1}, from);
+    cv::dilate(mask, outer, k, {-1, -1}, to);
+    return outer & ~inner;
+}
+
+cv::Mat inner_ring(const cv::Mat& mask, int width) {  // the mask's own pixels within `width` of its edge
+    cv::Mat eroded;
+    cv::erode(mask, eroded, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}), {-1, -1}, width, cv::BORDER_CONSTANT, 0);
+    return mask & ~eroded;
+}
+
+// Objects a few pixels wide are hard to find in a thumbnail, so each small blob of a mask also gets
+// a circle of radius `margin` beyond its extent. The ground truth and the prediction use different
+// margins, so their circles stay apart when both mark the same spot, and every circle's black rim
+// is drawn before any circle's colour, so that no rim hides another circle.
+struct Circle {
+    cv::Point centre;
+    int radius;
+    cv::Scalar colour;
+};
+
+void add_small_blobs(std::vector<Circle>& circles, const cv::Mat& mask, const cv::Scalar& colour, int margin) {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
+    for (int i = 1, added = 0; i < n && added < 12; ++i) {
+        const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        if (std::max(w, h) >= 10) continue;
+        const cv::Point centre(stats.at<int>(i, cv::CC_STAT_LEFT) + w / 2, stats.at<int>(i, cv::CC_STAT_TOP) + h / 2);
+        circles.push_back({centre, std::max(w, h) / 2 + margin, colour});
+        ++added;
+    }
+}
+
+// The ground truth: a green line with a black rim just *outside* the object, so that it never
+// hides the object (thin ones included) nor the prediction drawn inside.
+void draw_ground_truth(cv::Mat& marks, const cv::Mat& gt) {
+    if (cv::countNonZero(gt) == 0) return;
+    marks.setTo(kBlack, ring(gt, 2, 3));
+    marks.setTo(kGreen, ring(gt, 0, 2));
+}
+
+// A prediction: diagonal hatching (two bright pixels and one dark per stripe) over its area, and
+// an edge inside it. On the expression's video: azure and black "\" stripes. On the negative
+// video, where any pixel is a false alarm: magenta and white "/" stripes, a magenta edge inside
+// and a white-then-black rim outside, unlike anything in a natural or synthetic frame.
+void draw_prediction(cv::Mat& marks, const cv::Mat& pred, Mark mark) {
+    if (cv::countNonZero(pred) == 0) return;
+    const bool negative = mark == Mark::negative;
+    const cv::Scalar colour = negative ? kMagenta : kAzure, partner = negative ? kWhite : kBlack;
+    auto vec = [](const cv::Scalar& c) { return cv::Vec4b(uint8_t(c[0]), uint8_t(c[1]), uint8_t(c[2]), uint8_t(c[3])); };
+    const cv::Vec4b bright = vec(colour), dark = vec(partner);
+    for (int y = 0; y < marks.rows; ++y) {
+        const uint8_t* m = pred.ptr<uint8_t>(y);
+        cv::Vec4b* p = marks.ptr<cv::Vec4b>(y);
+        for (int x = 0; x < marks.cols; ++x) {
+            if (!m[x]) continue;
+            const int phase = ((negative ? x + y : x - y) % 6 + 6) % 6;
+            if (phase < 2) p[x] = bright;
+            else if (phase == 2) p[x] = dark;
+        }
+    }
+    if (negative) {
+        marks.setTo(kMagenta, inner_ring(pred, 2));
+        marks.setTo(kBlack, ring(pred, 1, 2));
+        marks.setTo(kWhite, ring(pred, 0, 1));
+    } else {
+        marks.setTo(kAzure, inner_ring(pred, 2));
+        marks.setTo(kBlack, inner_ring(pred, 1));
+    }
+}
+
+// Both masks (at the overlay's size) with the circles around their small blobs; a false alarm
+// also frames the whole thumbnail in magenta.
+void draw_marks(cv::Mat& marks, const cv::Mat& gt, const cv::Mat& pred, Mark mark) {
+    draw_ground_truth(marks, gt);
+    draw_prediction(marks, pred, mark);
+    std::vector<Circle> circles;
+    add_small_blobs(circles, gt, kGreen, 11);
+    add_small_blobs(circles, pred, mark == Mark::negative ? kMagenta : kAzure, 6);
+    for (const auto& c : circles) cv::circle(marks, c.centre, c.radius, kBlack, 3);
+    for (const auto& c : circles) cv::circle(marks, c.centre, c.radius, c.colour, 1);
+    if (mark == Mark::negative && cv::countNonZero(pred) > 0)
+        cv::rectangle(marks, cv::Rect(0, 0, marks.cols, marks.rows), kMagenta, 4 * 2);  // half of it falls outside
+}
+
+struct Thumbnail {
+    cv::Mat frame;  // BGR
+    cv::Mat marks;  // BGRA, transparent where nothing is drawn
+};
+
+std::string data_uri(const cv::Mat& image, const char* extension) {
+    std::vector<uint8_t> bytes;
+    const bool png = std::string(extension) == ".png";
+    if (png) cv::imencode(extension, image, bytes, {cv::IMWRITE_PNG_COMPRESSION, 9});
+    else cv::imencode(extension, image, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+    return fmt::format("data:image/{};base64,{}", png ? "png" : "jpeg", base64(bytes));
+}
+
+// The frame (or a grey field when it is missing) at thumbnail size, and the masks drawn for it.
+Thumbnail render_panel(const fs::path& jpg, const cv::Mat& gt, const cv::Mat& pred, Mark mark) {
+    cv::Mat frame = !jpg.empty() && fs::exists(jpg) ? cv::imread(jpg.string(), cv::IMREAD_COLOR) : cv::Mat();
+    const cv::Size source = !frame.empty() ? frame.size() : !pred.empty() ? pred.size() : !gt.empty() ? gt.size() : cv::Size(16, 9);
+    const cv::Size size = thumb_size(source);
+    Thumbnail t;
+    if (frame.empty()) t.frame = cv::Mat(size, CV_8UC3, cv::Scalar(110, 110, 110));
+    else cv::resize(frame, t.frame, size, 0, 0, frame.cols > size.width ? cv::INTER_AREA : cv::INTER_LINEAR);
+    t.marks = cv::Mat(size, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+    draw_marks(t.marks, fit_mask(gt, size), fit_mask(pred, size), mark);
+    return t;
+}
+
+std::string figure(const Thumbnail& t, const std::string& alt, const std::string& caption_html, bool alarm) {
+    const int w = t.frame.cols, h = t.frame.rows;
+    return fmt::format("<figure{}><div class='thumb' style='width:{}px;height:{}px'><img src='{}' width='{}' height='{}' alt='{}'>"
+                       "<img class='marks' src='{}' width='{}' height='{}' alt=''></div><figcaption>{}</figcaption></figure>",
+                       alarm ? " class='alarm'" : "", w, h, data_uri(t.frame, ".jpg"), w, h, svg::escape(alt),
+                       data_uri(t.marks, ".png"), w, h, caption_html);
+}
+
+// The legend's samples are drawn by the same code as the thumbnails, on a red-to-orange texture
+// (the hardest background for red or orange marks).
+std::string legend() {
+    const cv::Size size(150, 96);
+    cv::Mat background(size, CV_8UC3);
+    for (int y = 0; y < size.height; ++y)
+        for (int x = 0; x < size.width; ++x)
+            background.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(20 + 20 * ((x / 8 + y / 8) % 2)), uint8_t(40 + x), uint8_t(220 + y / 4));
+    cv::Mat none = cv::Mat::zeros(size, CV_8U), object = none.clone(), shifted = none.clone();
+    cv::ellipse(object, {68, 48}, {34, 26}, 0, 0, 360, 255, cv::FILLED);
+    cv::ellipse(shifted, {86, 52}, {34, 26}, 0, 0, 360, 255, cv::FILLED);
+    cv::line(object, {16, 84}, {134, 72}, 255, 2);
+    auto sample = [&](const cv::Mat& gt, const cv::Mat& pred, Mark mark) {
+        Thumbnail t{background, cv::Mat(size, CV_8UC4, cv::Scalar(0, 0, 0, 0))};
+        draw_marks(t.marks, gt, pred, mark);
+        return t;
+    };
+    std::string h = "<div class='legend'>";
+    h += figure(sample(object, none, Mark::positive), "legend: ground truth",
+                "<b>ground truth</b>: green line with a black rim, drawn just outside the object (thin parts too)", false);
+    h += figure(sample(object, shifted, Mark::positive), "legend: prediction",
+                "<b>prediction</b> on the expression's video: azure/black hatching inside an azure and black edge", false);
+    h += figure(sample(none, shifted, Mark::negative), "legend: false alarm",
+                "<b>prediction on the negative video</b> (a false alarm, any pixel of it): magenta/white hatching, "
+                "white and black rim, and a magenta frame around the thumbnail",
+                true);
+    h += "<p>Small objects and specks (under 10 px in the thumbnail) are also circled in their colour: green "
+         "for the ground truth (the larger circle), azure or magenta for the prediction.</p>";
+    return h + "</div>";
+}
+
+// ---- Numbers ------------------------------------------------------------------------------------
 
 std::string pct(double v) { return std::isnan(v) ? "n/a" : fmt::format("{:.1f}", 100 * v); }
 std::string pct(const json& v) { return v.is_number() ? pct(v.get<double>()) : "n/a"; }
 
+// Σneg / (Σneg + Σpos): the share of predicted foreground that fell on the negative video. Unlike
+// R = 1 − Σneg/Σpos it stays in [0, 1] when Σpos is tiny, and it orders items as R does:
+// share = (1 − R) / (2 − R). Nothing predicted anywhere is no false alarm: 0.
+double false_alarm_share(int64_t positive, int64_t negative) {
+    return negative == 0 ? 0.0 : double(negative) / double(negative + positive);
+}
+
+// 187048990 → "187 048 990" (narrow no-break spaces), for counts in prose; tables keep plain digits to sort.
+std::string grouped(int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += "\xE2\x80\xAF";  // U+202F narrow no-break space
+        out += digits[i];
+    }
+    return n < 0 ? "−" + out : out;
+}
+
+std::string shorten(const std::string& text, size_t max_chars) {
+    size_t chars = 0, i = 0;
+    for (; i < text.size(); ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++chars > max_chars) break;
+    return i < text.size() ? text.substr(0, i) + "…" : text;
+}
+
 struct ExpressionRow {
     int index;
     std::vector<double> j, f;
+    std::vector<int64_t> pixels;
     std::vector<std::string> frames, negative_frames;
+    std::vector<int64_t> negative_pixels;
     int64_t positive = 0, negative = 0;
     double jm = NAN, fm = NAN, jf = NAN;
-    std::optional<double> r;
 };
+
+struct VideoRow {
+    std::string name;
+    int expressions = 0;
+    double j = 0, f = 0;
+    int64_t positive = 0, negative = 0;
+};
+
+// Up to `n` indices into 0..size-1 spread evenly, always holding `must`, in increasing order.
+std::vector<size_t> spread(size_t size, size_t n, size_t must) {
+    std::vector<size_t> out;
+    if (size == 0) return out;
+    for (size_t k = 0; k < n && k < size; ++k) out.push_back(n == 1 || size == 1 ? 0 : k * (size - 1) / (std::min(n, size) - 1));
+    if (std::find(out.begin(), out.end(), must) == out.end()) {
+        // Replace the inner index nearest to `must`; the first and the last stay.
+        size_t best = out.size() > 2 ? 1 : 0;
+        for (size_t k = 1; k + 1 < out.size(); ++k)
+            if (std::abs(long(out[k]) - long(must)) < std::abs(long(out[best]) - long(must))) best = k;
+        out[best] = must;
+        std::sort(out.begin(), out.end());
+    }
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+size_t argmax(const std::vector<int64_t>& v) {
+    return size_t(std::max_element(v.begin(), v.end()) - v.begin());
+}
 
 }  // namespace
 
@@ -92,24 +322,15 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
     for (size_t e = 0; e < rows.size(); ++e) rows[e].index = int(e);
     for (const auto& p : table.positive) {
         auto& r = rows[size_t(p.expression)];
-        r.j.push_back(p.j), r.f.push_back(p.f), r.frames.push_back(p.frame), r.positive += p.pixels;
+        r.j.push_back(p.j), r.f.push_back(p.f), r.pixels.push_back(p.pixels), r.frames.push_back(p.frame), r.positive += p.pixels;
     }
     for (const auto& n : table.negative) {
         auto& r = rows[size_t(n.expression)];
-        r.negative_frames.push_back(n.frame), r.negative += n.pixels;
+        r.negative_frames.push_back(n.frame), r.negative_pixels.push_back(n.pixels), r.negative += n.pixels;
     }
-    for (auto& r : rows) {
+    for (auto& r : rows)
         if (gt) r.jm = series_stats(r.j).mean, r.fm = series_stats(r.f).mean, r.jf = (r.jm + r.fm) / 2;
-        if (pairs) r.r = robustness(r.positive, r.negative);
-    }
     // Per video, in order of first appearance.
-    struct VideoRow {
-        std::string name;
-        int expressions = 0;
-        double j = 0, f = 0;
-        int64_t positive = 0, negative = 0;
-        std::vector<int> members;
-    };
     std::vector<VideoRow> videos;
     std::map<std::string, size_t> video_index;
     for (const auto& r : rows) {
@@ -121,24 +342,34 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
         }
         VideoRow& v = videos[it->second];
         ++v.expressions, v.j += r.jm, v.f += r.fm, v.positive += r.positive, v.negative += r.negative;
-        v.members.push_back(r.index);
     }
     for (auto& v : videos) v.j /= v.expressions, v.f /= v.expressions;
+    int64_t total_positive = 0, total_negative = 0;
+    for (const auto& r : rows) total_positive += r.positive, total_negative += r.negative;
 
     const json& inputs = summary.value("inputs", json::object());
     const fs::path annotations = inputs.value("ground_truth_annotations", "");
     const fs::path predictions = inputs.value("predictions", "");
     const fs::path images = annotations.empty() ? fs::path() : annotations.parent_path() / "JPEGImages";
+    auto jpg = [&](const std::string& video, const std::string& frame) {
+        return images.empty() ? fs::path() : images / video / (frame + ".jpg");
+    };
 
     std::string h;
     h += "<!DOCTYPE html><html><head><meta charset='utf-8'><title>r2bench report</title><style>"
-         "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}"
+         "body{font-family:'DejaVu Sans',sans-serif;margin:24px;color:#222;max-width:1380px}"
          "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-         "th{background:#f0f0f0;cursor:pointer}td.l,th.l{text-align:left}"
-         ".summary td{font-size:1.2em}.chart{margin:8px;border:1px solid #eee}.chart .title{font-weight:bold;font-size:13px}"
-         ".chart .tick{font-size:10px}figure{display:inline-block;margin:4px;text-align:center}"
-         "figcaption{font-size:11px;max-width:160px}.strip{margin:6px 0;border-top:1px solid #ddd;padding-top:6px}"
-         ".note{color:#a60}</style></head><body>";
+         "th{background:#f0f0f0;cursor:pointer;position:sticky;top:0}td.l,th.l{text-align:left}"
+         ".summary td{font-size:1.2em}.plots{display:flex;flex-wrap:wrap;align-items:flex-start;gap:12px}"
+         ".chart{border:1px solid #e4e4e4;background:#fff}"
+         "figure{display:inline-block;vertical-align:top;margin:4px 6px 8px 0;width:320px}"
+         "figure img{display:block}.thumb{position:relative}.thumb img.marks{position:absolute;left:0;top:0}"
+         "figcaption{font-size:12px;line-height:1.35;margin-top:3px}.alarm figcaption b{color:#b0b}"
+         ".legend figure{width:200px;margin-right:18px}.legend p{font-size:12px;max-width:300px;margin:0}"
+         ".legend{display:flex;align-items:flex-start;"
+         "background:#f6f6f6;padding:8px;border:1px solid #ddd}"
+         ".strip{margin:8px 0;border-top:1px solid #ddd;padding-top:8px}.strip>div{font-size:14px;margin-bottom:4px}"
+         ".note{color:#a60}.explain{max-width:900px;font-size:14px;line-height:1.45}</style></head><body>";
     h += "<h1>r2bench evaluation report</h1>";
     h += fmt::format("<p>Predictions: <code>{}</code><br>Ground truth: <code>{}</code><br>Pairs: <code>{}</code></p>",
                      svg::escape(inputs.value("predictions", "")), svg::escape(inputs.value("ground_truth", "")),
@@ -156,89 +387,175 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
                           F.value("recall", json()), F.value("decay", json())})
         h += "<td>" + pct(v) + "</td>";
     const json& counts = summary.value("counts", json::object());
-    h += fmt::format("</tr></table><p>{} videos, {} expressions, {} positive frames, {} negative frames; "
-                     "scores in percent.</p>",
+    h += fmt::format("</tr></table><p>{} videos, {} expressions, {} positive frames, {} negative frames; scores in percent.",
                      counts.value("videos", 0), counts.value("expressions", 0), counts.value("positive_frames", 0),
                      counts.value("negative_frames", 0));
+    if (pairs)
+        h += fmt::format(" Foreground pixels predicted: Σpos = {} on the expressions' own videos, Σneg = {} on their negative "
+                         "videos; R = 1 − Σneg / Σpos.",
+                         grouped(total_positive), grouped(total_negative));
+    h += "</p>";
 
     // Plots.
-    h += "<h2>Plots</h2>";
+    h += "<h2>Plots</h2><div class='plots'>";
+    std::vector<size_t> by_jf;  // expressions with frames (a NaN J&F would break the sort's ordering)
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (!std::isnan(rows[i].jf)) by_jf.push_back(i);
     if (gt) {
         std::vector<double> jf;
         for (const auto& r : rows) jf.push_back(r.jf);
-        h += svg::histogram(jf, 0, 1, 10, "Per-expression J&F", "J&F");
-    }
-    if (pairs) {
-        std::vector<size_t> order(videos.size());
-        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return videos[a].negative > videos[b].negative; });
-        std::vector<std::string> labels;
-        std::vector<double> pos, neg;
-        for (size_t k = 0; k < order.size() && k < 25; ++k)
-            labels.push_back(videos[order[k]].name), pos.push_back(double(videos[order[k]].positive)),
-                neg.push_back(double(videos[order[k]].negative));
-        h += svg::paired_bars(labels, pos, neg, "Σ pos pixels", "Σ neg pixels",
-                              "R contribution per video (most negative pixels first)");
-    }
-    std::vector<size_t> by_jf(rows.size());
-    for (size_t i = 0; i < by_jf.size(); ++i) by_jf[i] = i;
-    if (gt) {
+        h += svg::histogram(jf, 10, fmt::format("Per-expression J&F ({} expressions)", rows.size()), "J&F of the expression (%)",
+                            "expressions");
         std::stable_sort(by_jf.begin(), by_jf.end(), [&](size_t a, size_t b) { return rows[a].jf < rows[b].jf; });
         std::vector<std::vector<double>> series;
         std::vector<std::string> names;
         for (size_t k = 0; k < by_jf.size() && k < 5; ++k) {
             const auto& e = table.expressions[by_jf[k]];
-            series.push_back(rows[by_jf[k]].j), names.push_back(e.video + "/" + e.exp_id);
+            series.push_back(rows[by_jf[k]].j);
+            names.push_back(fmt::format("{}/{} “{}” (J&F {} %)", e.video, e.exp_id, shorten(e.text, 28), pct(rows[by_jf[k]].jf)));
         }
-        h += svg::lines(series, names, "J per frame, worst expressions", "J");
+        h += svg::lines(series, names, "J per frame, the 5 worst expressions", "J (%)",
+                        "frame index within the expression's annotated frames");
+    }
+    if (pairs && total_positive > 0) {
+        // Each video's share of 1 − R: its negative pixels over all positive pixels. The bars add up
+        // to 100 − R (in points), so the chart shows where R was lost.
+        std::vector<size_t> order;
+        for (size_t i = 0; i < videos.size(); ++i)
+            if (videos[i].negative > 0) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return videos[a].negative > videos[b].negative; });
+        const size_t shown = std::min<size_t>(order.size(), 25);
+        std::vector<svg::Bar> bars;
+        double shown_points = 0;
+        for (size_t k = 0; k < shown; ++k) {
+            const VideoRow& v = videos[order[k]];
+            const double points = 100.0 * double(v.negative) / double(total_positive);
+            const auto r = robustness(v.positive, v.negative);
+            shown_points += points;
+            bars.push_back({v.name, points, points >= 10 ? fmt::format("{:.1f}", points) : fmt::format("{:.2f}", points),
+                            fmt::format("{}: Σneg {} px on its negative videos, Σpos {} px; R of the video {} %", v.name, v.negative,
+                                        v.positive, r ? pct(*r) : "n/a")});
+        }
+        const double lost = 100.0 * double(total_negative) / double(total_positive);
+        std::string subtitle =
+            order.empty() ? "no foreground was predicted on any negative video"
+            : shown < order.size()
+                ? fmt::format("top {} of {} videos ({} with false alarms); they cost {:.1f} of the {:.1f} points", shown,
+                              videos.size(), order.size(), shown_points, lost)
+                : fmt::format("all {} of {} videos with false alarms; together {:.1f} points = 100 − R", shown, videos.size(), lost);
+        h += svg::bar_chart(bars, "R lost per video (pixels predicted on its negative videos)", subtitle,
+                            "points of R lost = Σneg of the video / Σpos of all videos × 100");
+    }
+    h += "</div>";
 
-        // Thumbnails of the worst and best expressions.
-        h += "<h2>Worst and best expressions</h2><p>Green: ground truth (outlined); red: prediction; last image: the "
-             "prediction on the paired negative video.</p>";
+    // Thumbnails.
+    const std::string legend_html = legend();
+    auto negative_figure = [&](const PerFrameTable::Expression& x, const ExpressionRow& r, size_t t) {
+        const std::string& frame = r.negative_frames[t];
+        const cv::Mat pred = read_mask(predictions / "Negatives" / x.negative_video / x.exp_id / (frame + ".png"), {});
+        const Thumbnail image = render_panel(jpg(x.negative_video, frame), cv::Mat(), pred, Mark::negative);
+        const int64_t pixels = r.negative_pixels[t];
+        const double area = pred.empty() ? NAN : double(pixels) / double(pred.total());
+        const std::string caption =
+            pixels > 0 ? fmt::format("negative video {} · frame {}<br><b>false alarm: {} px ({} % of the frame)</b>",
+                                     svg::escape(x.negative_video), svg::escape(frame), grouped(pixels), std::isnan(area) ? "?" : pct(area))
+                       : fmt::format("negative video {} · frame {}<br>nothing predicted (correct)", svg::escape(x.negative_video),
+                                     svg::escape(frame));
+        return figure(image, fmt::format("prediction on negative video {} frame {}", x.negative_video, frame), caption, pixels > 0);
+    };
+    auto strip_header = [&](const std::string& label, const PerFrameTable::Expression& x, const ExpressionRow& r) {
+        std::string s = fmt::format("<div><b>{}</b> {}/{} “{}”", label, svg::escape(x.video), svg::escape(x.exp_id), svg::escape(x.text));
+        if (gt) s += fmt::format(" · J&amp;F {} %", pct(r.jf));
+        if (pairs)
+            s += fmt::format(" · Σneg {} px on {}, false-alarm share {} %", grouped(r.negative), svg::escape(x.negative_video),
+                             pct(false_alarm_share(r.positive, r.negative)));
+        return s + "</div>";
+    };
+    if (gt) {
+        h += "<h2>Worst and best expressions</h2><p class='explain'>Three frames of the expression's own video (the first, "
+             "the one with the lowest J, the last), then its prediction on the paired negative video (the frame where it "
+             "predicted the most). Thumbnails are 320 px wide.</p>" +
+             legend_html;
         std::vector<std::pair<std::string, size_t>> picks;
         for (size_t k = 0; k < by_jf.size() && k < 3; ++k) picks.push_back({"worst", by_jf[k]});
-        for (size_t k = 0; k < by_jf.size() && k < 3; ++k)
-            if (by_jf.size() > 3) picks.push_back({"best", by_jf[by_jf.size() - 1 - k]});
+        if (by_jf.size() > 3)
+            for (size_t k = 0; k < by_jf.size() - 3 && k < 3; ++k) picks.push_back({"best", by_jf[by_jf.size() - 1 - k]});
         for (const auto& [label, e] : picks) {
             const auto& x = table.expressions[e];
             const auto& r = rows[e];
-            h += fmt::format("<div class='strip'><b>{} — {}/{}</b> “{}” J&amp;F {}<br>", label, svg::escape(x.video),
-                             svg::escape(x.exp_id), svg::escape(x.text), pct(r.jf));
-            const int object = x.obj_id.empty() || x.obj_id.find(',') != std::string::npos ? 0 : std::stoi(x.obj_id);
-            for (size_t t : {size_t(0), r.frames.size() / 2, r.frames.size() - 1}) {
-                if (t >= r.frames.size()) continue;
-                const std::string& frame = r.frames[t];
-                h += thumbnail(images / x.video / (frame + ".jpg"), read_mask(annotations / x.video / (frame + ".png"), object),
-                               read_mask(predictions / "Annotations" / x.video / x.exp_id / (frame + ".png"), 0),
-                               fmt::format("{} J={}", frame, pct(r.j[t])));
+            h += "<div class='strip'>" + strip_header(label, x, r);
+            if (!r.frames.empty()) {
+                const size_t lowest = size_t(std::min_element(r.j.begin(), r.j.end()) - r.j.begin());
+                const std::vector<int> objects = object_ids(x.obj_id);
+                for (size_t t : spread(r.frames.size(), 3, lowest)) {
+                    const std::string& frame = r.frames[t];
+                    const Thumbnail image = render_panel(jpg(x.video, frame), read_mask(annotations / x.video / (frame + ".png"), objects),
+                                                       read_mask(predictions / "Annotations" / x.video / x.exp_id / (frame + ".png"), {}),
+                                                       Mark::positive);
+                    h += figure(image, fmt::format("{} frame {}", x.video, frame),
+                                fmt::format("frame {} · J {} %{} · {}", svg::escape(frame), pct(r.j[t]), t == lowest ? " (lowest)" : "",
+                                            r.pixels[t] > 0 ? fmt::format("{} px predicted", grouped(r.pixels[t])) : "<b>nothing predicted</b>"),
+                                false);
+                }
             }
-            if (!r.negative_frames.empty()) {
-                const std::string& frame = r.negative_frames[r.negative_frames.size() / 2];
-                h += thumbnail(images / x.negative_video / (frame + ".jpg"), cv::Mat(),
-                               read_mask(predictions / "Negatives" / x.negative_video / x.exp_id / (frame + ".png"), 0),
-                               fmt::format("negative {} {}", x.negative_video, frame));
-            }
+            if (!r.negative_frames.empty()) h += negative_figure(x, r, argmax(r.negative_pixels));
             h += "</div>";
+        }
+    }
+    if (pairs) {
+        std::vector<size_t> by_negative;
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (rows[i].negative > 0) by_negative.push_back(i);
+        std::stable_sort(by_negative.begin(), by_negative.end(), [&](size_t a, size_t b) { return rows[a].negative > rows[b].negative; });
+        h += "<h2>Largest false alarms</h2>";
+        if (by_negative.empty()) {
+            h += "<p>No expression has any foreground predicted on its negative video.</p>";
+        } else {
+            h += fmt::format("<p class='explain'>The {} of {} expressions with the most foreground predicted on their negative "
+                             "video ({} of them predicted some): four frames of the negative video, including the one with the "
+                             "most predicted pixels.</p>",
+                             std::min<size_t>(3, by_negative.size()), rows.size(), by_negative.size());
+            if (!gt) h += legend_html;
+            for (size_t k = 0; k < by_negative.size() && k < 3; ++k) {
+                const auto& x = table.expressions[by_negative[k]];
+                const auto& r = rows[by_negative[k]];
+                h += "<div class='strip'>" + strip_header(fmt::format("#{}", k + 1), x, r);
+                for (size_t t : spread(r.negative_frames.size(), 4, argmax(r.negative_pixels))) h += negative_figure(x, r, t);
+                h += "</div>";
+            }
         }
     }
 
     // Sortable tables.
-    h += "<h2>Videos</h2><table class='sortable'><tr><th class='l'>video</th><th>expressions</th><th>J</th><th>F</th>"
-         "<th>J&amp;F</th><th>Σ pos pixels</th><th>Σ neg pixels</th><th>R</th></tr>";
+    if (pairs)
+        h += "<h2>Videos and expressions</h2><p class='explain'><b>False-alarm share</b> = Σneg / (Σneg + Σpos): of all the "
+             "foreground an expression's predictions hold, the share that lies on its negative video, where the object is "
+             "absent. 0 % is ideal; 50 % means as many pixels on the negative video as on the expression's own. R = 1 − Σneg / "
+             "Σpos measures the same thing (share = (1 − R) / (2 − R), so both sort alike), but for one expression Σpos can be "
+             "a handful of pixels (an object that is small or rarely visible), which drives R towards minus infinity (20 "
+             "negative pixels against 1 positive pixel give R = −1900 %). The expression table therefore shows the share; R "
+             "is given for the data set and for each video, where Σpos is a sum over frames and expressions "
+             "(<code>per_expression.csv</code> still has each expression's R). Σpos and Σneg count predicted foreground "
+             "pixels.</p>";
+    h += "<h2>Videos</h2><p>Scores and shares in percent; click a column to sort.</p><table class='sortable'><tr><th class='l'>video</th><th>expressions</th><th>J</th><th>F</th>"
+         "<th>J&amp;F</th><th>Σpos px</th><th>Σneg px</th><th title='Σneg / (Σneg + Σpos)'>false-alarm share</th><th>R</th></tr>";
     for (const auto& v : videos) {
         const auto r = pairs ? robustness(v.positive, v.negative) : std::nullopt;
-        h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                          svg::escape(v.name), v.expressions, gt ? pct(v.j) : "n/a", gt ? pct(v.f) : "n/a",
                          gt ? pct((v.j + v.f) / 2) : "n/a", v.positive, pairs ? std::to_string(v.negative) : "n/a",
-                         r ? pct(*r) : "n/a");
+                         pairs ? pct(false_alarm_share(v.positive, v.negative)) : "n/a", r ? pct(*r) : "n/a");
     }
     h += "</table><h2>Expressions</h2><table class='sortable'><tr><th class='l'>video</th><th>exp</th><th class='l'>expression</th>"
-         "<th>J</th><th>F</th><th>J&amp;F</th><th>Σ pos pixels</th><th>Σ neg pixels</th><th>R</th></tr>";
+         "<th>J</th><th>F</th><th>J&amp;F</th><th class='l'>negative video</th><th>Σpos px</th><th>Σneg px</th>"
+         "<th title='Σneg / (Σneg + Σpos)'>false-alarm share</th></tr>";
     for (const auto& r : rows) {
         const auto& x = table.expressions[size_t(r.index)];
-        h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='l'>{}</td>"
+                         "<td>{}</td><td>{}</td><td>{}</td></tr>",
                          svg::escape(x.video), svg::escape(x.exp_id), svg::escape(x.text), pct(r.jm), pct(r.fm), pct(r.jf),
-                         r.positive, pairs ? std::to_string(r.negative) : "n/a", r.r ? pct(*r.r) : "n/a");
+                         svg::escape(x.negative_video), r.positive, pairs ? std::to_string(r.negative) : "n/a",
+                         pairs ? pct(false_alarm_share(r.positive, r.negative)) : "n/a");
     }
     h += "</table><script>"
          "document.querySelectorAll('table.sortable th').forEach(function(th){th.onclick=function(){"

@@ -48,28 +48,76 @@ void rank_leaderboard(std::vector<LeaderboardRow>& rows) {
     });
 }
 
-std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const fs::path& out, const ScoreOptions& options) {
+std::string leaderboard_note(const std::string& error) {
+    // "N problem(s) …:\n  first problem\n  …" → "N problem(s) …: first problem …"
+    std::string note;
+    size_t start = 0;
+    for (int line = 0; line < 2 && start < error.size(); ++line) {
+        size_t end = error.find('\n', start);
+        if (end == std::string::npos) end = error.size();
+        std::string text = error.substr(start, end - start);
+        text.erase(0, text.find_first_not_of(' '));
+        note += (note.empty() ? "" : " ") + text;
+        start = end + 1;
+        if (line == 0 && (note.empty() || note.back() != ':')) break;  // one line says it all
+    }
+    constexpr size_t kMax = 120;
+    if (note.size() > kMax) {
+        size_t cut = kMax;
+        while (cut > 0 && (static_cast<unsigned char>(note[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+        note = note.substr(0, cut) + " …";
+    } else if (start < error.size()) {
+        note += " …";
+    }
+    std::replace(note.begin(), note.end(), '|', '/');
+    return note;
+}
+
+std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const fs::path& out, const ScoreOptions& options,
+                                              const std::optional<fs::path>& previous) {
     if (!fs::is_directory(submissions)) throw FileError(submissions, "not a folder of submissions");
     std::vector<fs::path> entries;
-    for (const auto& e : fs::directory_iterator(submissions))
+    for (const auto& e : fs::directory_iterator(submissions)) {
+        if (e.path().filename().string().rfind('.', 0) == 0) continue;  // .DS_Store, temporary folders
         if (e.is_directory() || e.path().extension() == ".zip") entries.push_back(e.path());
+    }
     std::sort(entries.begin(), entries.end());
     const std::string setting = setting_hash(options);
+    // The public pages name submissions, never the organiser's folders.
+    const std::string folder = submissions.string() + "/";
+    auto public_error = [&](std::string text) {
+        for (size_t at; (at = text.find(folder)) != std::string::npos;) text.erase(at, folder.size());
+        return text;
+    };
     std::vector<LeaderboardRow> rows;
     Progress progress("scoring submissions", entries.size());
     for (const auto& entry : entries) {
         LeaderboardRow row;
         row.name = entry.filename().string();
+        const fs::path scored = out / "submissions" / row.name;
+        std::error_code ec;
         try {
             row.hash = submission_hash(entry);
-            const fs::path cache = out / "cache" / (sha256_hex(row.hash + setting) + ".json");
+            const std::string key = sha256_hex(row.hash + setting) + ".json";
+            const fs::path cache = out / "cache" / key;
             json summary;
             if (fs::exists(cache)) {
                 summary = json::parse(read_file(cache));
                 row.cached = true;
+            } else if (previous && fs::exists(*previous / "cache" / key)) {
+                summary = json::parse(read_file(*previous / "cache" / key));
+                write_file_atomically(cache, summary.dump() + "\n");
+                row.cached = true;
+                // Carry the earlier report over when it is this submission's.
+                const fs::path earlier = *previous / "submissions" / row.name;
+                if (!summary.contains("error") && fs::exists(earlier / "summary.json") &&
+                    json::parse(read_file(earlier / "summary.json")) == summary) {
+                    fs::remove_all(scored, ec);
+                    fs::create_directories(scored.parent_path());
+                    fs::copy(earlier, scored, fs::copy_options::recursive);
+                }
             } else {
-                const fs::path scored = out / "submissions" / row.name;
-                fs::remove_all(scored);
+                fs::remove_all(scored, ec);
                 score_submission(entry, scored, options);
                 summary = json::parse(read_file(scored / "summary.json"));
                 write_file_atomically(cache, summary.dump() + "\n");
@@ -78,10 +126,13 @@ std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const
             const json& m = summary["metrics"];
             row.j = metric(m, "J"), row.f = metric(m, "F"), row.jf = metric(m, "J&F"), row.r = metric(m, "R"), row.jfr = metric(m, "J&F&R");
         } catch (const std::exception& e) {
-            row.error = e.what();
+            row.error = public_error(e.what());
             // Broken submissions are cached too, so a rerun does not retry unchanged ones.
             if (!row.hash.empty()) write_file_atomically(out / "cache" / (sha256_hex(row.hash + setting) + ".json"),
                                                          json{{"error", row.error}}.dump() + "\n");
+            // Its folder holds only the full problem list, which the board's note links to.
+            fs::remove_all(scored, ec);
+            write_file_atomically(scored / "problems.txt", row.error + "\n");
         }
         rows.push_back(std::move(row));
         progress.advance();
@@ -97,11 +148,10 @@ std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
     std::string s = "| rank | submission | J&F&R | J&F | J | F | R | note |\n|---:|---|---:|---:|---:|---:|---:|---|\n";
     int rank = 0;
     for (const auto& r : rows) {
-        std::string note = r.error;
-        std::replace(note.begin(), note.end(), '\n', ' ');
-        std::replace(note.begin(), note.end(), '|', '/');
+        const std::string note =
+            r.error.empty() ? "" : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
         s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-", r.name,
-                         pct(r.jfr), pct(r.jf), pct(r.j), pct(r.f), pct(r.r), r.error.empty() ? (r.cached ? "cached" : "") : "error: " + note);
+                         pct(r.jfr), pct(r.jf), pct(r.j), pct(r.f), pct(r.r), note);
     }
     return s;
 }
@@ -112,7 +162,7 @@ std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows) {
     int rank = 0;
     for (const auto& r : rows)
         s += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", csv_field(r.name), num(r.jfr),
-                         num(r.jf), num(r.j), num(r.f), num(r.r), r.hash, r.error.empty() ? "" : csv_field(r.error));
+                         num(r.jf), num(r.j), num(r.f), num(r.r), r.hash, r.error.empty() ? "" : csv_field(leaderboard_note(r.error)));
     return s;
 }
 
@@ -126,7 +176,10 @@ std::string leaderboard_html(const std::vector<LeaderboardRow>& rows) {
     for (const auto& r : rows)
         s += fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td></tr>",
                          r.error.empty() ? std::to_string(++rank) : "–", svg::escape(r.name), pct(r.jfr), pct(r.jf), pct(r.j),
-                         pct(r.f), pct(r.r), r.error.empty() ? "l" : "err", svg::escape(r.error.empty() ? (r.cached ? "cached" : "") : r.error));
+                         pct(r.f), pct(r.r), r.error.empty() ? "l" : "err",
+                         r.error.empty() ? std::string()
+                                         : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
+                                                       svg::escape(leaderboard_note(r.error)), svg::escape(r.name)));
     return s + "</table></body></html>\n";
 }
 

@@ -14,13 +14,23 @@ namespace r2 {
 struct LeaderboardRow {
     std::string name;
     std::string hash;
-    bool cached = false;
-    std::string error;  // non-empty: the submission could not be scored
+    bool cached = false;  // for the caller's log only; the public pages do not show it
+    std::string error;    // non-empty: the submission could not be scored (the full problem list)
     std::optional<double> j, f, jf, r, jfr;
 };
 
+// Scores every .zip and folder in `submissions` (hidden entries such as .DS_Store are skipped)
+// into `out`: out/submissions/<name>/ holds each eval report, or problems.txt for a broken
+// submission. Results are looked up by content hash in out/cache/ and then in previous/cache/
+// (an earlier board being replaced, whose reports are carried over), so only new or changed
+// submissions are scored.
 std::vector<LeaderboardRow> build_leaderboard(const std::filesystem::path& submissions, const std::filesystem::path& out,
-                                              const ScoreOptions& options);
+                                              const ScoreOptions& options,
+                                              const std::optional<std::filesystem::path>& previous = std::nullopt);
+
+// The public one-line note of a broken submission: its first problem, shortened, without the
+// organiser's folder names. The full list is in submissions/<name>/problems.txt.
+std::string leaderboard_note(const std::string& error);
 
 // Ranking: scored rows by J&F&R then J&F (descending), then name; failed rows last, by name.
 void rank_leaderboard(std::vector<LeaderboardRow>& rows);

@@ -1,6 +1,8 @@
 #include "reports/regress.h"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -16,6 +18,11 @@ using json = nlohmann::json;
 double RegressTolerance::for_metric(const std::string& metric) const {
     const auto it = per_metric.find(metric);
     return it != per_metric.end() ? it->second : default_points;
+}
+
+const std::vector<std::string>& regress_metric_names() {
+    static const std::vector<std::string> names = {"J", "F", "J&F", "R", "J&F&R", "J-Recall", "J-Decay", "F-Recall", "F-Decay"};
+    return names;
 }
 
 RegressTolerance parse_tolerance(const std::string& text) {
@@ -38,7 +45,14 @@ RegressTolerance parse_tolerance(const std::string& text) {
     for (std::string item; std::getline(in, item, ',');) {
         const size_t eq = item.find('=');
         if (eq == std::string::npos || eq == 0) throw Error(fmt::format("--tol: expected METRIC=POINTS, got '{}'", item));
-        t.per_metric[item.substr(0, eq)] = number(item.substr(eq + 1));
+        const std::string metric = item.substr(0, eq);
+        const auto& known = regress_metric_names();
+        if (std::find(known.begin(), known.end(), metric) == known.end()) {
+            std::string list;
+            for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+            throw Error(fmt::format("--tol: unknown metric '{}' (the metrics are {})", metric, list));
+        }
+        t.per_metric[metric] = number(item.substr(eq + 1));
     }
     return t;
 }
@@ -86,7 +100,6 @@ RegressReport compare_summaries(const fs::path& baseline_path, const fs::path& c
         const auto it = current.find(key);
         if (it == current.end()) {
             c.status = MetricChange::missing;
-            ++report.missing, ++report.regressed;
         } else {
             c.current = it->second.second;
             if (!c.baseline && !c.current) {
@@ -102,14 +115,32 @@ RegressReport compare_summaries(const fs::path& baseline_path, const fs::path& c
                 else if (std::abs(c.delta_points) <= tol.for_metric(c.metric)) c.status = MetricChange::within;
                 else c.status = better > 0 ? MetricChange::improved : MetricChange::regressed;
             }
-            if (c.status == MetricChange::regressed) ++report.regressed;
-            if (c.status == MetricChange::improved) ++report.improved;
-            if (c.status == MetricChange::within) ++report.within;
+        }
+        ++report.compared;
+        switch (c.status) {
+            case MetricChange::same: ++report.same; break;
+            case MetricChange::within: ++report.within; break;
+            case MetricChange::improved: ++report.improved; break;
+            case MetricChange::regressed: ++report.regressed; break;
+            case MetricChange::missing: ++report.missing; break;
+            case MetricChange::added: break;
         }
         report.changes.push_back(c);
     }
     for (const auto& [key, v] : current)
-        if (!baseline.count(key)) report.changes.push_back({key, v.first, std::nullopt, v.second, 0, MetricChange::added});
+        if (!baseline.count(key)) {
+            report.changes.push_back({key, v.first, std::nullopt, v.second, 0, MetricChange::added});
+            ++report.added;
+        }
+    // Overall metrics first, in the table's order; then videos by name, each in the same order.
+    auto order = [](const MetricChange& c) {
+        const auto& names = regress_metric_names();
+        const bool overall = c.key == c.metric;
+        const size_t m = size_t(std::find(names.begin(), names.end(), c.metric) - names.begin());
+        return std::make_tuple(!overall, overall ? std::string() : c.key.substr(0, c.key.size() - c.metric.size()), m, c.key);
+    };
+    std::stable_sort(report.changes.begin(), report.changes.end(),
+                     [&](const MetricChange& a, const MetricChange& b) { return order(a) < order(b); });
     return report;
 }
 
@@ -128,8 +159,9 @@ std::string regress_table(const RegressReport& report, bool colour, bool all) {
         s += fmt::format("{}{:<32} {:>10} {:>10} {:>+10.4f}  {}{}\n", tint, c.key, value(c.baseline), value(c.current),
                          c.delta_points, names[int(c.status)], tint[0] ? reset : "");
     }
-    s += fmt::format("{} metrics compared: {} regressed, {} improved, {} within tolerance, {} missing\n", report.changes.size(),
-                     report.regressed, report.improved, report.within, report.missing);
+    s += fmt::format("{} metrics compared: {} regressed, {} missing, {} improved, {} within tolerance, {} unchanged",
+                     report.compared, report.regressed, report.missing, report.improved, report.within, report.same);
+    s += report.added ? fmt::format("; {} new in the current summary\n", report.added) : std::string("\n");
     return s;
 }
 

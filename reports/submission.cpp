@@ -33,6 +33,15 @@ std::string list(const std::vector<std::string>& items, size_t max = 10) {
     return s;
 }
 
+// Files that zip tools and file browsers add on their own; a submission is not refused for them.
+bool is_os_junk(const fs::path& p) {
+    for (const auto& part : p)
+        if (part == "__MACOSX") return true;
+    const std::string name = p.filename().string();
+    return name == ".DS_Store" || name == "Thumbs.db" || name == "desktop.ini" || name.rfind("._", 0) == 0 ||
+           name == ".r2bench-output.json";
+}
+
 }  // namespace
 
 fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, const ZipLimits& limits) {
@@ -81,6 +90,7 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
             continue;
         }
         if (name.back() == '/') continue;  // a folder
+        if (is_os_junk(p)) continue;        // __MACOSX/, .DS_Store, Thumbs.db, r2bench's own marker
         const std::string normal = p.lexically_normal().generic_string();
         if (!seen.insert(normal).second) duplicates.push_back(name);
         if (p.extension() != ".png" && p.extension() != ".PNG") {

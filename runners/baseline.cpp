@@ -48,7 +48,11 @@ cv::Mat perturb(const cv::Mat& object, Rng& rng) {
 
 }  // namespace
 
-void run_baseline(const fs::path& gt, const std::string& split, const fs::path& pairs, const fs::path& out,
+void write_mask_png(const fs::path& path, const uint8_t* pixels, int width, int height) {
+    write_mask(path, cv::Mat(height, width, CV_8U, const_cast<uint8_t*>(pixels)));
+}
+
+BaselineReport run_baseline(const fs::path& gt, const std::string& split, const fs::path& pairs, const fs::path& out,
                   const BaselineOptions& options) {
     if (std::find(baseline_models().begin(), baseline_models().end(), options.model) == baseline_models().end())
         throw Error(fmt::format("unknown model '{}' (oracle, noisy-oracle, empty)", options.model));
@@ -60,7 +64,14 @@ void run_baseline(const fs::path& gt, const std::string& split, const fs::path& 
     fs::create_directories(out / "Annotations");
     const EvalInput input = load_eval_input(paths);
 
-    Progress progress("writing masks", input.expressions.size());
+    // The progress line counts masks, as the summary line does.
+    BaselineReport report;
+    report.expressions = int64_t(input.expressions.size());
+    for (const auto& ex : input.expressions) {
+        report.positive_masks += int64_t(ex.frames.size());
+        report.negative_masks += int64_t(ex.negative_frames.size());
+    }
+    Progress progress("writing masks", size_t(report.positive_masks + report.negative_masks));
     tbb::parallel_for(size_t(0), input.expressions.size(), [&](size_t e) {
         const EvalExpression& ex = input.expressions[e];
         Rng rng = Rng::for_stream(options.seed, e);
@@ -76,6 +87,7 @@ void run_baseline(const fs::path& gt, const std::string& split, const fs::path& 
                 if (options.model == "noisy-oracle") mask = perturb(mask, rng);
             }
             write_mask(out / "Annotations" / ex.video / ex.exp_id / (frame + ".png"), mask);
+            progress.advance();
         }
         // Negatives: empty, except for a noisy oracle fooled by some expressions.
         const bool fooled = options.model == "noisy-oracle" && rng.chance(options.hallucination_rate);
@@ -93,9 +105,11 @@ void run_baseline(const fs::path& gt, const std::string& split, const fs::path& 
                            cv::Scalar(255), cv::FILLED);
             }
             write_mask(out / "Negatives" / ex.negative_video / ex.exp_id / (frame + ".png"), mask);
+            progress.advance();
         }
-        progress.advance();
     });
+    progress.finish();
+    return report;
 }
 
 }  // namespace r2

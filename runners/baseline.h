@@ -22,9 +22,17 @@ struct BaselineOptions {
 
 const std::vector<std::string>& baseline_models();
 
-// Reads `gt` (a Ref-YouTube-VOS root or split folder, as `eval --gt`) and `pairs`, writes
+// Writes a 0/255 grayscale PNG atomically, as the official inference scripts save masks (the
+// neural runner writes its masks with it too).
+void write_mask_png(const std::filesystem::path& path, const uint8_t* pixels, int width, int height);
+
+struct BaselineReport {
+    int64_t expressions = 0, positive_masks = 0, negative_masks = 0;
+};
+
+// Reads `gt` (a Ref-YouTube-VOS root or split folder, as `eval --source`) and `pairs`, writes
 // 0/255 grayscale PNGs under `out`. Deterministic for a seed, whatever the thread count.
-void run_baseline(const std::filesystem::path& gt, const std::string& split, const std::filesystem::path& pairs,
+BaselineReport run_baseline(const std::filesystem::path& gt, const std::string& split, const std::filesystem::path& pairs,
                   const std::filesystem::path& out, const BaselineOptions& options);
 
 }  // namespace r2

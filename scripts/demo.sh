@@ -16,12 +16,16 @@ echo "== 2. R²-Youtube-VOS pairs: one unrelated negative video per video -> $de
 "$r2bench" verify-dataset "$demo/r2" --source "$demo/synth"
 
 echo "== 3. run a model (the noisy oracle: perturbed ground truth, some hallucinations)"
-"$r2bench" run --model noisy-oracle --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/run"
+"$r2bench" run --model noisy-oracle --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/run"
 
 echo "== 4. evaluate: J, F, J&F on positives, R on negatives, J&F&R"
-"$r2bench" eval --pred "$demo/run" --gt "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/eval" --report
+"$r2bench" eval --pred "$demo/run" --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/eval" --report
 
 echo "== 5. the five worst videos by J&F ($demo/eval/per_video.csv)"
-{ head -1 "$demo/eval/per_video.csv"; tail -n +2 "$demo/eval/per_video.csv" | sort -t, -k5 -g | head -5; } | column -s, -t
+# Plain bash (no `column`: it is not on a minimal system). Video names hold no commas.
+{ head -1 "$demo/eval/per_video.csv"; tail -n +2 "$demo/eval/per_video.csv" | sort -t, -k5 -g | head -5; } |
+  while IFS=, read -r video expressions j f jf positive negative r; do
+    printf '%-10s %11s %9s %9s %9s %15s %15s %9s\n' "$video" "$expressions" "$j" "$f" "$jf" "$positive" "$negative" "$r"
+  done
 
 echo "== 6. open $demo/eval/report.html in a browser (tables, plots, thumbnails)"

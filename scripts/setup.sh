@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what r2bench needs from Debian (only what is missing) and builds it into build/.
-# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Idempotent: a second run installs nothing and rebuilds only what changed. Afterwards
+# `cmake --install build --prefix ~/.local` puts r2bench on the PATH (~/.local/bin).
 #   scripts/setup.sh            build dependencies + build
 #   scripts/setup.sh --python   also the Python packages that regenerate the fixtures and time the
 #                               Python baselines of the benchmarks (numpy, skimage, opencv, pil,
@@ -30,8 +31,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-jobs="$(nproc)"
+# A checkout that was moved or copied keeps a build/ configured for its old place, which CMake
+# refuses to reuse: drop that cache (the compiled objects stay for ccache) and configure afresh.
+if [[ -f build/CMakeCache.txt ]]; then
+  cached_source="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' build/CMakeCache.txt)"
+  if [[ "$cached_source" != "$(pwd -P)" && "$cached_source" != "$(pwd)" ]]; then
+    echo "setup: build/ was configured for $cached_source; reconfiguring for $(pwd)"
+    rm -rf build/CMakeCache.txt build/CMakeFiles
+  fi
+fi
 if [[ ! -f build/CMakeCache.txt ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
-cmake --build build --parallel "$jobs"
+cmake --build build --parallel "$(nproc)"

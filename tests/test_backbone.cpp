@@ -48,7 +48,7 @@ TEST_CASE("resnet50: layer1..layer4 equal torchvision's on the same weights") {
     }
 }
 
-TEST_CASE("position embedding: 2-D sine equals Deformable DETR's; 1-D by hand") {
+TEST_CASE("position embedding: 2-D sine equals Deformable DETR's, 1-D by hand") {
     const auto t = tensors_from_file(SafetensorsFile::open(kDir / "resnet50.safetensors"));
     const auto pos = nn::position_embedding_sine_2d(t.at("pos.mask"));
     CHECK((pos - t.at("pos.embedding")).abs().max().item<double>() < 1e-5);

@@ -116,7 +116,7 @@ TEST_CASE("builder: an infeasible source is refused with the videos that cannot 
     CHECK(negatives(build_r2(s2, nullptr, {})) == std::map<std::string, std::string>{{"a", "b"}, {"b", "a"}});
 }
 
-TEST_CASE("builder: invariants on synthetic trees of several sizes and seeds; verify-dataset agrees") {
+TEST_CASE("builder: invariants on synthetic trees of several sizes and seeds, and verify-dataset agrees") {
     for (int videos : {6, 40, 120}) {
         TempDir dir;
         synth::SynthOptions o = synth::synth_preset("small");

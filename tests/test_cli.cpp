@@ -1,6 +1,8 @@
 // The CLI end to end: exit codes, outputs, and nothing written on bad input.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
@@ -54,7 +56,7 @@ TEST_CASE("r2bench eval on bad input: clear error, exit 2, no report") {
     CHECK_FALSE(fs::exists(dir / "out"));
 }
 
-TEST_CASE("r2bench --help lists the commands; a bad option exits non-zero") {
+TEST_CASE("r2bench --help lists the commands, and a bad option exits non-zero") {
     std::string out;
     CHECK(run_command(fmt::format("{} --help", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("eval") != std::string::npos);
@@ -74,9 +76,9 @@ TEST_CASE("the whole pipeline through the CLI: synth, build-dataset, verify, run
     REQUIRE(run_command(fmt::format("{} build-dataset --source {}/synth --out {}/r2 --quiet", bin, d, d), &out) == 0);
     CHECK(run_command(fmt::format("{} verify-dataset {}/r2 --source {}/synth", bin, d, d), &out) == 0);
     CHECK(out.find("valid") != std::string::npos);
-    REQUIRE(run_command(fmt::format("{} run --model oracle --gt {}/synth --pairs {}/r2/r2_pairs.json --out {}/sub --quiet",
+    REQUIRE(run_command(fmt::format("{} run --model oracle --source {}/synth --pairs {}/r2/r2_pairs.json --out {}/sub --quiet",
                                     bin, d, d, d), &out) == 0);
-    REQUIRE(run_command(fmt::format("{} eval --pred {}/sub --gt {}/synth --pairs {}/r2/r2_pairs.json --out {}/eval --quiet",
+    REQUIRE(run_command(fmt::format("{} eval --pred {}/sub --source {}/synth --pairs {}/r2/r2_pairs.json --out {}/eval --quiet",
                                     bin, d, d, d, d), &out) == 0);
     const auto summary = nlohmann::json::parse(read_file(dir / "eval/summary.json"));
     CHECK(summary["metrics"]["J"].get<double>() == 1.0);
@@ -93,4 +95,122 @@ TEST_CASE("the whole pipeline through the CLI: synth, build-dataset, verify, run
     write_file_atomically(dir / "r2/r2_pairs.json", pairs);
     CHECK(run_command(fmt::format("{} verify-dataset {}/r2 --source {}/synth", bin, d, d), &out) == 1);
     CHECK(out.find("violation") != std::string::npos);
+}
+
+TEST_CASE("--out: a rerun replaces the command's own folder, a foreign one needs --force, a failure leaves nothing") {
+    TempDir dir;
+    tiny_tree(dir);
+    const std::string eval = fmt::format("{} eval --pred {} --gt {} --quiet --out ", R2BENCH_BINARY, (dir / "sub").string(),
+                                         (dir / "gt").string());
+    std::string out;
+    REQUIRE(run_command(eval + (dir / "out").string(), &out) == 0);
+    write_file_atomically(dir / "out/stale.txt", "from an earlier run");
+    REQUIRE(run_command(eval + (dir / "out").string(), &out) == 0);  // its own folder: replaced
+    CHECK_FALSE(fs::exists(dir / "out/stale.txt"));
+    CHECK(fs::exists(dir / "out/summary.json"));
+    // A folder eval did not write.
+    write_file_atomically(dir / "mine/notes.txt", "keep me");
+    CHECK(run_command(eval + (dir / "mine").string(), &out) == 2);
+    CHECK(out.find("r2bench: error: " + (dir / "mine").string() + ": is not empty") != std::string::npos);
+    CHECK(out.find("--force") != std::string::npos);
+    CHECK(read_file(dir / "mine/notes.txt") == "keep me");
+    CHECK(run_command(eval + (dir / "mine").string() + " --force", &out) == 0);
+    CHECK_FALSE(fs::exists(dir / "mine/notes.txt"));
+    // Another command's folder: eval refuses to replace a submission written by run.
+    CHECK(run_command(fmt::format("{} run --model oracle --source {} --pairs {} --out {} --quiet", R2BENCH_BINARY,
+                                  (dir / "gt").string(), (dir / "none.json").string(), (dir / "out").string()),
+                      &out) == 2);  // a failing run …
+    CHECK(fs::exists(dir / "out/summary.json"));  // … leaves eval's folder alone (it was refused before any work)
+    // A failing eval (corrupt PNG) leaves nothing: no new folder, and its own stale results are gone.
+    write_file_atomically(dir / "sub/Annotations/v/0/00000.png", std::string("not a png"));
+    CHECK(run_command(eval + (dir / "new/nested").string(), &out) == 2);
+    CHECK_FALSE(fs::exists(dir / "new"));
+    CHECK(run_command(eval + (dir / "out").string(), &out) == 2);
+    CHECK_FALSE(fs::exists(dir / "out"));
+    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find("r2bench-tmp") == std::string::npos);
+}
+
+TEST_CASE("usage errors: r2bench: error, exit 2, the unknown option named, negative numbers refused") {
+    TempDir dir;
+    std::string out;
+    CHECK(run_command(fmt::format("{} eval --prediction x --out {}", R2BENCH_BINARY, (dir / "e").string()), &out) == 2);
+    CHECK(out.find("r2bench: error: unknown option --prediction") != std::string::npos);
+    CHECK(out.find("--pred is required") == std::string::npos);
+    CHECK(run_command(fmt::format("{} synth --preset tiny --seed -1 --out {}", R2BENCH_BINARY, (dir / "s").string()), &out) == 2);
+    CHECK(out.find("r2bench: error: --seed") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "s"));
+    CHECK(run_command(fmt::format("{} synth --preset tiny --width 8 --out {}", R2BENCH_BINARY, (dir / "s").string()), &out) == 2);
+    CHECK(out.find("--width") != std::string::npos);
+    CHECK(run_command(fmt::format("{} --threads -2 synth --preset tiny --out {}", R2BENCH_BINARY, (dir / "s").string()), &out) == 2);
+    // A zip given to eval points to score.
+    write_file_atomically(dir / "sub.zip", "PK");
+    CHECK(run_command(fmt::format("{} eval --pred {} --out {}", R2BENCH_BINARY, (dir / "sub.zip").string(), (dir / "e").string()),
+                      &out) == 2);
+    CHECK(out.find("r2bench score") != std::string::npos);
+    CHECK(run_command(fmt::format("{} --help", R2BENCH_BINARY), &out) == 0);  // help is not an error
+}
+
+TEST_CASE("what r2_pairs.json records is not asked again, a missing folder is one problem, progress off a terminal") {
+    TempDir dir;
+    const std::string bin = R2BENCH_BINARY;
+    const std::string d = dir.path.string();
+    std::string out;
+    // Off a terminal, progress lines come every R2BENCH_PROGRESS_INTERVAL seconds and end with the summary's count.
+    REQUIRE(run_command(fmt::format("R2BENCH_PROGRESS_INTERVAL=0.000001 {} synth --preset tiny --format ref-davis --out {}/davis",
+                                    bin, d), &out) == 0);
+    const size_t last = out.rfind("rendering frames: ");
+    REQUIRE(last != std::string::npos);
+    const std::string line = out.substr(last, out.find('\n', last) - last);
+    const std::string total = line.substr(line.find('/') + 1, line.find(' ', line.find('/')) - line.find('/') - 1);
+    CHECK(line.find(total + "/" + total + " (100%)") != std::string::npos);
+    CHECK(out.find(", " + total + " frames\n") != std::string::npos);  // the summary line's count
+    // A Ref-DAVIS build: verify-dataset reads --format from r2_pairs.json.
+    REQUIRE(run_command(fmt::format("{} build-dataset --source {}/davis --format ref-davis --out {}/r2d --quiet", bin, d, d), &out) == 0);
+    CHECK(run_command(fmt::format("{} verify-dataset {}/r2d --source {}/davis", bin, d, d), &out) == 0);
+    CHECK(run_command(fmt::format("{} verify-dataset {}/r2d --source {}/davis --format mevis", bin, d, d), &out) == 2);
+    CHECK(out.find("was built with format ref-davis") != std::string::npos);
+
+    REQUIRE(run_command(fmt::format("{} synth --preset tiny --out {}/synth --quiet", bin, d), &out) == 0);
+    REQUIRE(run_command(fmt::format("{} build-dataset --source {}/synth --out {}/r2 --quiet", bin, d, d), &out) == 0);
+    REQUIRE(run_command(fmt::format("{} run --model oracle --gt {}/synth --pairs {}/r2/r2_pairs.json --out {}/sub --quiet", bin, d,
+                                    d, d), &out) == 0);  // --gt: the alias of --source
+    CHECK(fs::exists(dir / "sub/.r2bench-output.json"));
+    // eval --split train on pairs built on valid: one line, not one per expression.
+    CHECK(run_command(fmt::format("{} eval --pred {}/sub --source {}/synth --pairs {}/r2/r2_pairs.json --split train --out {}/e",
+                                  bin, d, d, d, d), &out) == 2);
+    CHECK(out.find("--split train, but") != std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') <= 2);
+    // A whole missing video folder is one problem.
+    const fs::path video = fs::directory_iterator(dir / "sub/Annotations")->path();
+    fs::remove_all(video);
+    CHECK(run_command(fmt::format("{} eval --pred {}/sub --source {}/synth --pairs {}/r2/r2_pairs.json --out {}/e", bin, d, d, d, d),
+                      &out) == 2);
+    CHECK(out.find("1 problem(s)") != std::string::npos);
+    CHECK(out.find("Annotations/" + video.filename().string() + "/: missing video folder") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "e"));
+}
+
+TEST_CASE("a long problem list is kept in full in OUT/problems.txt") {
+    TempDir dir;
+    tiny_tree(dir);
+    for (int i = 0; i < 30; ++i) write_file_atomically(dir / fmt::format("sub/Annotations/v/0/extra{:02}.png", i), "x");
+    std::string out;
+    CHECK(run_command(fmt::format("{} eval --pred {} --gt {} --out {}", R2BENCH_BINARY, (dir / "sub").string(),
+                                  (dir / "gt").string(), (dir / "out").string()),
+                      &out) == 2);
+    CHECK(out.find("… and 10 more") != std::string::npos);
+    CHECK(out.find("all 30 problems are listed in " + (dir / "out/problems.txt").string()) != std::string::npos);
+    const std::string list = read_file(dir / "out/problems.txt");
+    CHECK(std::count(list.begin(), list.end(), '\n') == 30);
+    CHECK_FALSE(fs::exists(dir / "out/summary.json"));
+}
+
+TEST_CASE("regress: an unknown metric in --tol is refused") {
+    TempDir dir;
+    write_file_atomically(dir / "s.json", R"({"metrics": {"J": 0.5}})");
+    std::string out;
+    CHECK(run_command(fmt::format("{} regress --baseline {} --current {} --tol Jf=1", R2BENCH_BINARY, (dir / "s.json").string(),
+                                  (dir / "s.json").string()),
+                      &out) == 2);
+    CHECK(out.find("unknown metric 'Jf'") != std::string::npos);
 }

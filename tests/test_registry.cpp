@@ -61,3 +61,52 @@ TEST_CASE("registry: names are unique, models build, weights are found and loade
     for (const auto& s : model_statuses(dir.path, false))
         if (s.model->name == "tiny_cnn") CHECK(s.load->missing.size() == 17);
 }
+
+TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a checkpoint was trained with") {
+    for (const char* name : {"r2vos_r50", "r2vos_vswin_t", "referformer_r50", "referformer_swin_t", "referformer_vswin_t", "r2vos_tiny",
+                             "referformer_tiny"}) {
+        CAPTURE(name);
+        REQUIRE(find_runnable_model(name) != nullptr);
+        CHECK(find_model(name) != nullptr);
+        CHECK(find_model(name)->kind == "model");
+    }
+    CHECK(find_runnable_model("r2vos_r50")->config.is_r2vos());
+    CHECK_FALSE(find_runnable_model("referformer_r50")->config.is_r2vos());
+
+    // Aliases equal to their original are dropped; position_ids is ignored; a differing alias is an error.
+    std::map<std::string, torch::Tensor> w = {{"bbox_embed.0.layers.0.weight", torch::ones({2, 2})},
+                                              {"transformer.decoder.bbox_embed.0.layers.0.weight", torch::ones({2, 2})},
+                                              {"text_encoder.embeddings.position_ids", torch::arange(4).view({1, 4})},
+                                              {"query_embed.weight", torch::zeros({5, 2})}};
+    const auto dropped = apply_checkpoint_rules(w, CheckpointRules{});
+    CHECK(dropped.size() == 2);
+    CHECK(w.size() == 2);
+    CHECK(w.count("bbox_embed.0.layers.0.weight") == 1);
+    w["transformer.decoder.bbox_embed.0.layers.0.weight"] = torch::zeros({2, 2});
+    CHECK_THROWS_WITH_AS(apply_checkpoint_rules(w, CheckpointRules{}), doctest::Contains("should equal"), Error);
+
+    // R2-VOS: 12 text layers in the checkpoint means roberta-base, 6 distilroberta-base.
+    std::map<std::string, torch::Tensor> twelve = {{"text_encoder.encoder.layer.11.output.dense.bias", torch::zeros({1})}};
+    CHECK(config_for_weights(*find_runnable_model("r2vos_r50"), twelve).text_encoder.num_hidden_layers == 12);
+    CHECK(config_for_weights(*find_runnable_model("r2vos_r50"), {}).text_encoder.num_hidden_layers == 6);
+
+    // Missing weights: the error names the file looked for, how to convert, and the models that need none.
+    r2::test::TempDir dir;
+    CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("convert-weights"), Error);
+    CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("r2vos_tiny"), Error);
+    CHECK_THROWS_WITH_AS(load_runnable_model("nope", dir.path), doctest::Contains("unknown model 'nope'"), Error);
+    // A saved tiny model loads strictly and gives the same outputs.
+    auto synthetic = load_runnable_model("r2vos_tiny", dir.path, {}, /*allow_synthetic=*/true);
+    save_state_dict(*synthetic.model, dir / "r2vos_tiny.safetensors");
+    auto loaded = load_runnable_model("r2vos_tiny", dir.path);
+    CHECK(loaded.report.clean());
+    CHECK(loaded.weights == dir / "r2vos_tiny.safetensors");
+    torch::NoGradGuard no_grad;
+    const auto frames = nn::synthetic_image(2, 3, 32, 48);
+    const auto ids = torch::tensor({0, 50, 60, 2}, torch::kInt64).view({1, 4});
+    const auto mask = torch::ones({1, 4}, torch::kInt64);
+    CHECK(torch::equal(synthetic.model->forward(frames, ids, mask).pred_masks.back(), loaded.model->forward(frames, ids, mask).pred_masks.back()));
+    // Tokenizers: built in for the tiny models; RoBERTa's files for the others, named when absent.
+    CHECK(tokenizer_for(*find_runnable_model("r2vos_tiny"), dir.path).vocab_size() == 260);
+    CHECK_THROWS_WITH_AS(tokenizer_for(*find_runnable_model("referformer_r50"), dir.path), doctest::Contains("vocab.json"), Error);
+}

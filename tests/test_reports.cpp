@@ -188,7 +188,15 @@ TEST_CASE("score: a good zip scores like its folder, also when wrapped in one to
         }
     make_zip(f.dir / "good.zip", entries);
     make_zip(f.dir / "wrapped.zip", wrapped);
+    // What macOS, Windows and `r2bench run` add to a zipped folder is ignored, not refused.
+    auto junk = wrapped;
+    junk.push_back({"__MACOSX/team/._Annotations", "x"});
+    junk.push_back({"team/.DS_Store", "x"});
+    junk.push_back({"team/Annotations/Thumbs.db", "x"});
+    junk.push_back({"team/.r2bench-output.json", "{\"command\": \"run\"}"});
+    make_zip(f.dir / "junk.zip", junk);
     const EvalResult from_dir = score_submission(f.sub, f.dir / "s_dir", o);
+    CHECK(*score_submission(f.dir / "junk.zip", f.dir / "s_junk", o).summary.jfr == *from_dir.summary.jfr);
     const EvalResult from_zip = score_submission(f.dir / "good.zip", f.dir / "s_zip", o);
     const EvalResult from_wrapped = score_submission(f.dir / "wrapped.zip", f.dir / "s_wrapped", o);
     CHECK(*from_zip.summary.jfr == *from_dir.summary.jfr);
@@ -236,6 +244,18 @@ TEST_CASE("leaderboard: ranking, broken rows and caching") {
     for (const auto& r : third) CHECK(r.cached == (r.name != "noisy"));
     const std::string md = read_file(f.dir / "lb/leaderboard.md");
     CHECK(md.find("| 1 | oracle | 100.0") != std::string::npos);
+    // The public pages: no internal words; a broken submission gets a short note and a link to its full list.
+    CHECK(md.find("cached") == std::string::npos);
+    CHECK(read_file(f.dir / "lb/leaderboard.html").find("cached") == std::string::npos);
+    CHECK(md.find("| - | broken.zip |") != std::string::npos);
+    CHECK(md.find("[all problems](submissions/broken.zip/problems.txt)") != std::string::npos);
+    CHECK(md.find(f.dir.path.string()) == std::string::npos);  // no organiser's paths
+    CHECK(read_file(f.dir / "lb/submissions/broken.zip/problems.txt").find("notes.txt") != std::string::npos);
+    // A rerun into a fresh folder that reuses an earlier board (as the CLI does when replacing it).
+    const auto fourth = build_leaderboard(f.dir / "subs", f.dir / "lb2", o, f.dir / "lb");
+    for (const auto& r : fourth) CHECK(r.cached);
+    CHECK(fs::exists(f.dir / "lb2/submissions/oracle/summary.json"));
+    CHECK(fs::exists(f.dir / "lb2/submissions/broken.zip/problems.txt"));
     CHECK(fs::exists(f.dir / "lb/leaderboard.csv"));
     CHECK(fs::exists(f.dir / "lb/leaderboard.html"));
 }
@@ -294,4 +314,15 @@ TEST_CASE("regress: exit codes for equal, within tolerance, regressed, improved 
     CHECK(t.for_metric("J") == 0.5);
     CHECK(t.for_metric("F") == 1e-6);
     CHECK_THROWS_AS(parse_tolerance("J="), Error);
+    CHECK_THROWS_WITH_AS(parse_tolerance("j=0.5"), doctest::Contains("unknown metric 'j'"), Error);
+
+    // Counts add up (each baseline key once) and the overall metrics come first, in table order.
+    write_file_atomically(dir / "base.json", summary(0.60, 0.80, 0.10));
+    const RegressReport r = compare_summaries(dir / "base.json", dir / "worse.json", RegressTolerance{});
+    CHECK(r.compared == 9);  // 5 metrics, J-Recall, J-Decay, v1/J, v1/R
+    CHECK(r.same + r.within + r.improved + r.regressed + r.missing == r.compared);
+    CHECK(r.regressed == 2);  // R and v1/R
+    std::vector<std::string> keys;
+    for (const auto& c : r.changes) keys.push_back(c.key);
+    CHECK(keys == std::vector<std::string>{"J", "F", "J&F", "R", "J&F&R", "J-Recall", "J-Decay", "v1/J", "v1/R"});
 }

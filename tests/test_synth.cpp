@@ -222,7 +222,7 @@ TEST_CASE("synth: the annotation PNGs are exactly the drawn objects") {
     CHECK(object_pixels > 1000);
 }
 
-TEST_CASE("synth: same seed gives the same bytes on 1 and 2 threads; another seed differs") {
+TEST_CASE("synth: same seed gives the same bytes on 1 and 2 threads, and another seed differs") {
     TempDir dir;
     set_thread_count(1);
     write_synth_dataset(dir / "a", tiny(7));

@@ -64,3 +64,13 @@ TEST_CASE("tokenizer: RoBERTa's <s> … </s>, truncation, padding and attention 
     write_file_atomically(dir / "vocab.json", std::string("[1, 2]"));
     CHECK_THROWS_WITH_AS(BpeTokenizer::load(dir / "vocab.json", kDir / "merges.txt"), doctest::Contains("expected an object"), FileError);
 }
+
+TEST_CASE("tokenizer: the tiny models' byte tokenizer needs no files, maps each UTF-8 byte to 4 + byte, and round-trips") {
+    const auto t = BpeTokenizer::byte_level();
+    CHECK(t.vocab_size() == 260);
+    const auto e = t.encode("a dog");
+    CHECK(e.ids == std::vector<int64_t>{0, 4 + 'a', 4 + ' ', 4 + 'd', 4 + 'o', 4 + 'g', 2});
+    CHECK(t.decode(t.encode_plain("the café’s cat")) == "the café’s cat");
+    // "é" is two UTF-8 bytes, so two tokens.
+    CHECK(t.encode_plain("é").size() == 2);
+}

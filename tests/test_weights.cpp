@@ -76,6 +76,17 @@ TEST_CASE("official-style checkpoints: --key, prefixes, skipped objects") {
     CHECK(keyed.tensors.front().name == "module.backbone.conv1.weight");
     CHECK_THROWS_WITH_AS(read_checkpoint(kDir / "official_like.pth", "ema"), doctest::Contains("no top-level entry 'ema'"), FileError);
     CHECK_THROWS_WITH_AS(read_checkpoint(kDir / "official_like.pth", "args"), doctest::Contains("no dict of tensors"), FileError);
+    // A wrong --key lists what is there, so the right one can be picked without Python.
+    try {
+        read_checkpoint(kDir / "official_like.pth", "nope");
+        FAIL("expected a FileError");
+    } catch (const FileError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("no top-level entry 'nope'; its top-level entries:") != std::string::npos);
+        CHECK(what.find("'model' (a dict of ") != std::string::npos);
+        CHECK(what.find("'args' (an object, skipped)") != std::string::npos);
+        CHECK(what.find("'epoch' (a number)") != std::string::npos);
+    }
 }
 
 TEST_CASE("convert to safetensors and back") {

@@ -1,0 +1,204 @@
+#include "core/output_dir.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kTmpTag = ".r2bench-tmp-";
+
+// `out/` and `out` name the same folder; `.` and `..` need their real name to get a sibling.
+fs::path clean(const fs::path& p) {
+    fs::path c = p.lexically_normal();
+    if (c.filename().empty() && c.has_parent_path()) c = c.parent_path();
+    if (c.empty() || c.filename() == "." || c.filename() == "..") {
+        c = fs::absolute(p).lexically_normal();
+        if (c.filename().empty() && c.has_parent_path()) c = c.parent_path();
+    }
+    return c;
+}
+
+bool inside_or_same(const fs::path& inner, const fs::path& outer) {
+    auto i = inner.begin();
+    for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+        if (o->empty()) continue;  // a trailing separator
+        if (i == inner.end() || *i != *o) return false;
+    }
+    return true;
+}
+
+// A crash (or kill -9) can leave `.out.r2bench-tmp-PID` behind; remove those of dead processes.
+void remove_stale_temporaries(const fs::path& parent, const std::string& name) {
+    const std::string prefix = "." + name + kTmpTag;
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string f = it->path().filename().string();
+        if (f.rfind(prefix, 0) != 0) continue;
+        const std::string pid = f.substr(prefix.size());
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) {
+            std::error_code ignored;
+            fs::remove_all(it->path(), ignored);
+        }
+    }
+}
+
+std::string some_entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    size_t n = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec), ++n)
+        if (names.size() < 3) names.push_back(it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    std::string s;
+    for (const auto& name : names) s += (s.empty() ? "" : ", ") + name;
+    return n > names.size() ? s + ", …" : s;
+}
+
+}  // namespace
+
+bool path_inside(const fs::path& inner, const fs::path& outer) {
+    auto resolved = [](const fs::path& p) {
+        std::error_code ec;
+        fs::path r = fs::weakly_canonical(fs::absolute(p), ec);
+        return ec || r.empty() ? fs::absolute(p).lexically_normal() : r;
+    };
+    return inside_or_same(resolved(inner), resolved(outer));
+}
+
+std::string output_dir_command(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / OutputDir::kMarker, ec)) return "";
+    try {
+        const auto marker = nlohmann::json::parse(read_file(dir / OutputDir::kMarker));
+        return marker.value("command", "");
+    } catch (const std::exception&) {
+        return "";
+    }
+}
+
+OutputDir OutputDir::begin(const fs::path& final_path, const std::string& command, bool force,
+                           const std::vector<fs::path>& inputs) {
+    if (final_path.empty()) throw Error(fmt::format("{}: --out is empty", command));
+    OutputDir out;
+    out.command_ = command;
+    out.final_ = clean(final_path);
+    std::error_code ec;
+
+    for (const auto& input : inputs) {
+        if (input.empty()) continue;
+        if (path_inside(input, out.final_))
+            throw FileError(out.final_, fmt::format("replacing it would delete the input {}; choose another --out",
+                                                    input.string()));
+    }
+
+    const fs::file_status status = fs::status(out.final_, ec);
+    if (fs::exists(status)) {
+        if (!fs::is_directory(status)) throw FileError(out.final_, "exists and is not a folder; choose another --out");
+        const bool empty = fs::is_empty(out.final_, ec);
+        const std::string owner = output_dir_command(out.final_);
+        if (owner == command) {
+            out.previous_ = out.final_;
+        } else if (!empty && !force) {
+            if (!owner.empty())
+                throw FileError(out.final_, fmt::format("holds the output of `r2bench {}`, not of `r2bench {}`; choose "
+                                                        "another --out, or pass --force to replace it", owner, command));
+            throw FileError(out.final_, fmt::format("is not empty and was not written by `r2bench {}` (it holds {}); "
+                                                    "choose another --out, or pass --force to replace it",
+                                                    command, some_entries(out.final_)));
+        }
+    }
+
+    fs::path parent = out.final_.parent_path();
+    if (parent.empty()) parent = ".";
+    const std::string name = out.final_.filename().string();
+    // Parent folders made here are removed again on failure (nothing is left behind).
+    for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) out.created_ = p;
+    fs::create_directories(parent, ec);
+    if (ec) throw FileError(parent, "cannot create folder for --out: " + ec.message());
+    remove_stale_temporaries(parent, name);
+    out.tmp_ = parent / fmt::format(".{}{}{}", name, kTmpTag, ::getpid());
+    fs::remove_all(out.tmp_, ec);
+    if (!fs::create_directory(out.tmp_, ec) || ec)
+        throw FileError(out.final_, "cannot write beside it: " + (ec ? ec.message() : std::string("already exists")));
+    return out;
+}
+
+OutputDir::OutputDir(OutputDir&& other) noexcept
+    : final_(std::move(other.final_)), tmp_(std::move(other.tmp_)), command_(std::move(other.command_)),
+      previous_(std::move(other.previous_)),
+      created_(std::move(other.created_)), done_(other.done_) {
+    other.done_ = true;
+}
+
+OutputDir::~OutputDir() {
+    if (!done_) fail();
+}
+
+fs::path OutputDir::fail(const std::vector<std::string>& problems) {
+    if (done_ || tmp_.empty()) return {};
+    done_ = true;
+    std::error_code ec;
+    fs::remove_all(tmp_, ec);
+    if (previous_) fs::remove_all(*previous_, ec);
+    if (!problems.empty()) {
+        std::string text;
+        for (const auto& p : problems) text += p + "\n";
+        try {
+            if (fs::exists(final_, ec) && !fs::is_empty(final_, ec)) return {};  // a foreign (--force) folder stays
+            write_file_atomically(final_ / "problems.txt", text);
+            const nlohmann::ordered_json marker = {{"command", command_}, {"failed", true}};
+            write_file_atomically(final_ / kMarker, marker.dump(1) + "\n");
+            return final_ / "problems.txt";
+        } catch (const std::exception&) {
+            return {};
+        }
+    }
+    if (created_.empty()) return {};
+    fs::remove(final_, ec);  // only when it is an empty folder
+    for (fs::path p = tmp_.parent_path(); !p.empty(); p = p.parent_path()) {
+        if (!fs::remove(p, ec) || p == created_) break;  // fs::remove deletes only empty folders
+    }
+    return {};
+}
+
+void OutputDir::commit() {
+    if (done_) return;
+    const nlohmann::ordered_json marker = {
+        {"command", command_},
+        {"note", "Written by r2bench; running the same command with this --out again replaces this folder."}};
+    write_file_atomically(tmp_ / kMarker, marker.dump(1) + "\n");
+
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(final_, ec))) {
+        // Move the old output aside first, so a failed rename can put it back.
+        const fs::path old = tmp_.parent_path() / fmt::format(".{}.r2bench-old-{}", final_.filename().string(), ::getpid());
+        fs::remove_all(old, ec);
+        fs::rename(final_, old, ec);
+        if (ec) throw FileError(final_, "cannot replace the earlier output: " + ec.message());
+        fs::rename(tmp_, final_, ec);
+        if (ec) {
+            std::error_code ignored;
+            fs::rename(old, final_, ignored);
+            throw FileError(final_, "cannot move the new output into place: " + ec.message());
+        }
+        fs::remove_all(old, ec);
+    } else {
+        fs::rename(tmp_, final_, ec);
+        if (ec) throw FileError(final_, "cannot move the output into place: " + ec.message());
+    }
+    done_ = true;
+}
+
+}  // namespace r2

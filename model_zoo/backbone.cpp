@@ -1,0 +1,56 @@
+#include "model_zoo/backbone.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/error.h"
+#include "model_zoo/resnet.h"
+#include "model_zoo/swin.h"
+#include "model_zoo/tiny_backbone.h"
+#include "model_zoo/video_swin.h"
+
+namespace r2::nn {
+
+namespace {
+
+// One adapter for the image backbones: their forward already takes a batch of frames.
+template <typename Holder>
+class ImageBackbone final : public Backbone {
+public:
+    ImageBackbone(Holder holder, BackboneShape shape) : holder_(std::move(holder)), shape_(std::move(shape)) {}
+    std::vector<torch::Tensor> forward(const torch::Tensor& frames) override { return holder_->forward(frames); }
+    BackboneShape output_shape() const override { return shape_; }
+    std::shared_ptr<torch::nn::Module> module() override { return holder_.ptr(); }
+
+private:
+    Holder holder_;
+    BackboneShape shape_;
+};
+
+class VideoSwinBackbone final : public Backbone {
+public:
+    std::vector<torch::Tensor> forward(const torch::Tensor& frames) override { return swin_->forward(frames, frames.size(0)); }
+    BackboneShape output_shape() const override { return {{96, 192, 384, 768}, {4, 8, 16, 32}}; }
+    std::shared_ptr<torch::nn::Module> module() override { return swin_.ptr(); }
+
+private:
+    VideoSwinTransformer swin_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& backbone_names() {
+    static const std::vector<std::string> names = {"resnet50", "swin_t", "video_swin_t", "tiny_cnn"};
+    return names;
+}
+
+std::unique_ptr<Backbone> make_backbone(const std::string& name) {
+    const std::vector<int64_t> strides = {4, 8, 16, 32};
+    if (name == "resnet50") return std::make_unique<ImageBackbone<ResNet50>>(ResNet50(), BackboneShape{{256, 512, 1024, 2048}, strides});
+    if (name == "swin_t") return std::make_unique<ImageBackbone<SwinTransformer>>(SwinTransformer(), BackboneShape{{96, 192, 384, 768}, strides});
+    if (name == "video_swin_t") return std::make_unique<VideoSwinBackbone>();
+    if (name == "tiny_cnn") return std::make_unique<ImageBackbone<TinyBackbone>>(TinyBackbone(), BackboneShape{{16, 32, 64, 128}, strides});
+    throw Error(fmt::format("unknown backbone '{}' (choices: {})", name, fmt::join(backbone_names(), ", ")));
+}
+
+}  // namespace r2::nn

@@ -1,0 +1,28 @@
+// The official inference scripts resize frames with torchvision's Resize(360) on PIL images, which
+// is PIL's antialiased bilinear resampling (Image.BILINEAR, ImagingResample in Resample.c), not
+// OpenCV's INTER_LINEAR: when downscaling, PIL widens the triangle filter by the scale factor, and
+// it rounds to uint8 between its horizontal and vertical passes. This file reproduces both, so
+// r2bench's model inputs equal the official ones (tests/fixtures/resize checks it against PIL).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace r2 {
+
+// An 8-bit interleaved image (RGB: channels = 3), row-major.
+struct Image8 {
+    int width = 0, height = 0, channels = 3;
+    std::vector<uint8_t> pixels;  // height * width * channels
+};
+
+// PIL's Image.resize((width, height), Image.BILINEAR) on the whole image (box = full image, no
+// reducing_gap), exactly: same coefficients, 22-bit fixed point, same rounding and clipping.
+Image8 pil_resize_bilinear(const Image8& in, int width, int height);
+
+// torchvision's Resize(shorter_side) output size (width, height): the shorter side becomes
+// `shorter_side`, the longer one int(shorter_side * long / short) (truncated, as Python's int()),
+// then capped at max_longer_side (> 0) the way torchvision's max_size does.
+std::array<int, 2> torchvision_resize_size(int width, int height, int shorter_side, int max_longer_side = 0);
+
+}  // namespace r2

@@ -1,0 +1,208 @@
+#include "runners/run_state.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+const char* side_name(bool negative) { return negative ? "negative" : "positive"; }
+
+void move_folder(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to.parent_path());
+    std::error_code ec;
+    fs::remove_all(to, ec);
+    fs::rename(from, to);
+}
+}  // namespace
+
+std::string json_text(const ojson& json) { return json.dump(1) + "\n"; }
+
+fs::path run_state_file(const fs::path& sub) { return sub / kRunStateDir / "state.json"; }
+
+void write_run_state(const fs::path& sub, const RunState& state) { write_file_atomically(run_state_file(sub), json_text(state)); }
+
+std::optional<RunState> read_run_state(const fs::path& sub) {
+    try {
+        if (fs::exists(run_state_file(sub))) return ojson::parse(read_file(run_state_file(sub)));
+        // A complete run keeps the same key in run.json.
+        if (fs::exists(sub / "run.json")) {
+            const ojson run = ojson::parse(read_file(sub / "run.json"));
+            if (run.contains("resume_key")) return run["resume_key"];
+        }
+    } catch (const nlohmann::json::exception&) {
+    }
+    return std::nullopt;
+}
+
+fs::path expression_folder(const fs::path& sub, const R2Pair& pair, bool negative) {
+    return negative ? sub / "Negatives" / pair.negative_video / pair.exp_id : sub / "Annotations" / pair.positive_video / pair.exp_id;
+}
+
+fs::path expression_temp_folder(const fs::path& sub, const R2Pair& pair, bool negative) {
+    const fs::path final_folder = expression_folder(sub, pair, negative);
+    return final_folder.parent_path() / ("." + pair.exp_id + ".partial");
+}
+
+fs::path score_piece_file(const fs::path& sub, const R2Pair& pair, bool negative) {
+    // Keyed by the positive video and exp id, which identify the pair.
+    return sub / kRunStateDir / "scores" / side_name(negative) / pair.positive_video / (pair.exp_id + ".json");
+}
+
+bool side_complete(const fs::path& sub, const R2Pair& pair, bool negative) {
+    return fs::is_directory(expression_folder(sub, pair, negative)) && fs::exists(score_piece_file(sub, pair, negative));
+}
+
+void complete_side(const fs::path& sub, const R2Pair& pair, bool negative, const ojson& scores) {
+    write_file_atomically(score_piece_file(sub, pair, negative), json_text(scores));
+    move_folder(expression_temp_folder(sub, pair, negative), expression_folder(sub, pair, negative));
+}
+
+fs::path partial_folder(const fs::path& out) {
+    fs::path parent = out.parent_path();
+    if (parent.empty()) parent = ".";
+    return parent / ("." + out.filename().string() + ".r2bench-partial");
+}
+
+namespace {
+// Moves everything complete under `from` into `into` (both run folders), sides listed by their
+// score pieces; what is incomplete is dropped with `from`.
+int64_t move_all_complete(const fs::path& from, const fs::path& into) {
+    int64_t moved = 0;
+    const fs::path scores = from / kRunStateDir / "scores";
+    if (!fs::is_directory(scores)) return 0;
+    for (const bool negative : {false, true}) {
+        const fs::path side = scores / side_name(negative);
+        if (!fs::is_directory(side)) continue;
+        for (const auto& video : fs::directory_iterator(side)) {
+            for (const auto& piece : fs::directory_iterator(video.path())) {
+                if (piece.path().extension() != ".json") continue;
+                const ojson s = ojson::parse(read_file(piece.path()));
+                R2Pair pair;
+                pair.positive_video = video.path().filename().string();
+                pair.exp_id = piece.path().stem().string();
+                pair.negative_video = s.value("video", "");
+                if (!fs::is_directory(expression_folder(from, pair, negative))) continue;
+                move_folder(expression_folder(from, pair, negative), expression_folder(into, pair, negative));
+                fs::create_directories(score_piece_file(into, pair, negative).parent_path());
+                fs::rename(piece.path(), score_piece_file(into, pair, negative));
+                ++moved;
+            }
+        }
+    }
+    return moved;
+}
+}  // namespace
+
+void claim_killed_runs(const fs::path& out) {
+    fs::path parent = out.parent_path();
+    if (parent.empty()) parent = ".";
+    if (!fs::is_directory(parent)) return;
+    const std::string prefix = "." + out.filename().string() + ".r2bench-tmp-";
+    const fs::path partial = partial_folder(out);
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string f = it->path().filename().string();
+        if (f.rfind(prefix, 0) != 0) continue;
+        const std::string pid = f.substr(prefix.size());
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (::kill(pid_t(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;  // still running
+        const auto state = read_run_state(it->path());
+        if (!state) continue;
+        if (!fs::exists(partial)) {
+            fs::rename(it->path(), partial);
+        } else {
+            const auto kept = read_run_state(partial);
+            if (kept && *kept == *state) move_all_complete(it->path(), partial);
+        }
+    }
+}
+
+int64_t adopt_complete_sides(const fs::path& from, const fs::path& into, const std::vector<R2Pair>& pairs,
+                             const std::vector<size_t>& selected, const RunState& state) {
+    if (!fs::is_directory(from)) return 0;
+    const auto previous = read_run_state(from);
+    if (!previous) return 0;
+    if (*previous != state) {
+        std::string differs;
+        for (const auto& [key, value] : state.items())
+            if (!previous->contains(key) || (*previous)[key] != value)
+                differs += fmt::format("{}{} {} (was {})", differs.empty() ? "" : ", ", key, value.dump(),
+                                       previous->contains(key) ? (*previous)[key].dump() : "absent");
+        throw FileError(from, fmt::format("--resume: the interrupted run was made differently ({}); rerun without "
+                                          "--resume to start afresh",
+                                          differs.empty() ? "its settings" : differs));
+    }
+    // An earlier complete run: its scores.json becomes pieces again.
+    if (!fs::exists(from / kRunStateDir / "scores") && fs::exists(from / "scores.json")) {
+        const ojson scores = ojson::parse(read_file(from / "scores.json"));
+        std::map<std::pair<std::string, std::string>, const ojson*> entries;
+        for (const auto& e : scores.at("pairs")) entries[{e.at("video").get<std::string>(), e.at("exp_id").get<std::string>()}] = &e;
+        for (const size_t i : selected) {
+            const auto it = entries.find({pairs[i].positive_video, pairs[i].exp_id});
+            if (it == entries.end()) continue;
+            for (const bool negative : {false, true})
+                write_file_atomically(score_piece_file(from, pairs[i], negative), json_text((*it->second)[side_name(negative)]));
+        }
+    }
+    int64_t adopted = 0;
+    for (const size_t i : selected)
+        for (const bool negative : {false, true}) {
+            if (!side_complete(from, pairs[i], negative)) continue;
+            move_folder(expression_folder(from, pairs[i], negative), expression_folder(into, pairs[i], negative));
+            fs::create_directories(score_piece_file(into, pairs[i], negative).parent_path());
+            fs::rename(score_piece_file(from, pairs[i], negative), score_piece_file(into, pairs[i], negative));
+            ++adopted;
+        }
+    return adopted;
+}
+
+int64_t keep_complete_sides(const fs::path& sub, const fs::path& out, const std::vector<R2Pair>& pairs,
+                            const std::vector<size_t>& selected) {
+    const auto state = read_run_state(sub);
+    if (!state) return 0;
+    const fs::path partial = partial_folder(out);
+    std::error_code ec;
+    const auto kept = read_run_state(partial);
+    if (!kept || *kept != *state) fs::remove_all(partial, ec);
+    write_run_state(partial, *state);
+    int64_t n = 0;
+    for (const size_t i : selected)
+        for (const bool negative : {false, true}) {
+            if (!side_complete(sub, pairs[i], negative)) continue;
+            move_folder(expression_folder(sub, pairs[i], negative), expression_folder(partial, pairs[i], negative));
+            fs::create_directories(score_piece_file(partial, pairs[i], negative).parent_path());
+            fs::rename(score_piece_file(sub, pairs[i], negative), score_piece_file(partial, pairs[i], negative));
+            ++n;
+        }
+    return n;
+}
+
+ojson assemble_scores(const fs::path& sub, const std::vector<R2Pair>& pairs, const std::vector<size_t>& selected,
+                      const ojson& header) {
+    ojson out = header;
+    ojson list = ojson::array();
+    for (const size_t i : selected) {
+        const R2Pair& p = pairs[i];
+        ojson e = {{"video", p.positive_video}, {"exp_id", p.exp_id}, {"negative_video", p.negative_video}};
+        for (const bool negative : {false, true}) {
+            ojson side = ojson::parse(read_file(score_piece_file(sub, p, negative)));
+            side.erase("video");  // the piece names its video for recovery; the entry already does
+            e[side_name(negative)] = std::move(side);
+        }
+        list.push_back(std::move(e));
+    }
+    out["pairs"] = std::move(list);
+    return out;
+}
+
+}  // namespace r2

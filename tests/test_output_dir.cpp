@@ -1,0 +1,111 @@
+// core/output_dir: the one behaviour of every --out folder.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/output_dir.h"
+#include "test_util.h"
+
+using namespace r2;
+using r2::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every entry of a folder, hidden ones included (temporary folders start with a dot).
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("OutputDir: commit renames the temporary folder into place, with the marker") {
+    TempDir dir;
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        CHECK(out.path().parent_path() == dir.path);
+        CHECK(out.path() != dir / "out");
+        CHECK_FALSE(fs::exists(dir / "out"));  // nothing under the final name while working
+        write_file_atomically(out.path() / "summary.json", "{}");
+        out.commit();
+    }
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
+    CHECK(entries(dir / "out") == std::vector<std::string>{".r2bench-output.json", "summary.json"});
+    CHECK(output_dir_command(dir / "out") == "eval");
+}
+
+TEST_CASE("OutputDir: the same command replaces its earlier output, anything else needs force") {
+    TempDir dir;
+    auto write = [&](const std::string& command, const std::string& file, bool force) {
+        OutputDir out = OutputDir::begin(dir / "out", command, force);
+        write_file_atomically(out.path() / file, "x");
+        out.commit();
+    };
+    write("eval", "a.txt", false);
+    write("eval", "b.txt", false);  // a rerun: the earlier files are gone, not merged
+    CHECK(entries(dir / "out") == std::vector<std::string>{".r2bench-output.json", "b.txt"});
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
+    // Another command's output is refused, naming that command and --force.
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "out", "run", false),
+                         doctest::Contains("holds the output of `r2bench eval`"), FileError);
+    // A folder r2bench did not write is refused, listing what it holds; --force replaces it.
+    write_file_atomically(dir / "mine/notes.txt", "precious");
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "mine", "eval", false), doctest::Contains("notes.txt"), FileError);
+    CHECK(read_file(dir / "mine/notes.txt") == "precious");
+    write("eval", "c.txt", false);
+    {
+        OutputDir out = OutputDir::begin(dir / "mine", "eval", true);
+        out.commit();
+    }
+    CHECK(entries(dir / "mine") == std::vector<std::string>{".r2bench-output.json"});
+    // An empty folder and a file.
+    fs::create_directories(dir / "empty");
+    CHECK_NOTHROW(OutputDir::begin(dir / "empty", "eval", false));
+    write_file_atomically(dir / "file", "x");
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "file", "eval", true), doctest::Contains("not a folder"), FileError);
+}
+
+TEST_CASE("OutputDir: failure leaves nothing, and removes the command's own stale output") {
+    TempDir dir;
+    {
+        OutputDir out = OutputDir::begin(dir / "a/b/out", "eval", false);
+        write_file_atomically(out.path() / "half.json", "{");
+        // no commit: as when the work throws
+    }
+    CHECK(entries(dir.path).empty());  // the parents it created are gone too
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        out.commit();
+    }
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        CHECK(out.previous() == dir / "out");
+    }
+    CHECK(entries(dir.path).empty());  // the old results must not pass for the failed run's
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        const fs::path file = out.fail({"first problem", "second problem"});
+        CHECK(file == dir / "out/problems.txt");
+    }
+    CHECK(read_file(dir / "out/problems.txt") == "first problem\nsecond problem\n");
+    CHECK(output_dir_command(dir / "out") == "eval");  // so the next run replaces it
+}
+
+TEST_CASE("OutputDir: an --out that is or holds an input is refused, an impossible --out fails at once") {
+    TempDir dir;
+    fs::create_directories(dir / "runs/model/Annotations");
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "runs", "eval", true, {dir / "runs/model"}),
+                         doctest::Contains("would delete the input"), FileError);
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "runs/model/", "eval", true, {dir / "runs/model"}),
+                         doctest::Contains("would delete the input"), FileError);
+    CHECK_NOTHROW(OutputDir::begin(dir / "runs/eval", "eval", false, {dir / "runs/model"}));
+    write_file_atomically(dir / "blocker", "x");
+    CHECK_THROWS_AS(OutputDir::begin(dir / "blocker/out", "eval", false), FileError);
+    CHECK(path_inside(dir / "a/b", dir / "a"));
+    CHECK_FALSE(path_inside(dir / "ab", dir / "a"));
+}
