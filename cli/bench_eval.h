@@ -1,6 +1,7 @@
 // `r2bench bench eval`: how fast the evaluation runs, against PNG decoding measured in the same run.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace r2::cli {
 
@@ -29,5 +30,15 @@ struct BenchModelOptions {
     std::string official_repo;  // a checkout of the official code: also time the PyTorch model
 };
 int run_bench_model(const BenchModelOptions& options);
+
+// `r2bench bench run` (built with libtorch only): model-only vs end-to-end frames/s of `run`.
+struct BenchRunOptions {
+    std::string model = "r2vos_tiny";
+    std::vector<std::string> presets = {"tiny", "small"};
+    std::string weights;   // empty: synthetic weights (timing does not depend on the values)
+    int window = 0;
+    std::string keep_dir;  // optional: keep the data sets and submissions here
+};
+int run_bench_run(const BenchRunOptions& options);
 
 }  // namespace r2::cli

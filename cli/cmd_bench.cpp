@@ -67,6 +67,19 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     model_cmd->add_option("--official-repo", model->official_repo,
                           "Checkout of lxa9867/R2VOS or wjn922/ReferFormer (run by scripts/bench_official_model.py with Debian's python3-torch)");
     model_cmd->callback([model, &exit_code] { exit_code = run_bench_model(*model); });
+
+    auto run = std::make_shared<BenchRunOptions>();
+    CLI::App* run_cmd = bench->add_subcommand(
+        "run", "`r2bench run` on generated synth sets (their R² pairs built too): model-only vs end-to-end frames/s and their "
+               "ratio (goal >= 90 %), peak memory");
+    run_cmd->add_option("--model", run->model, "A neural model of `r2bench models`")->capture_default_str();
+    run_cmd->add_option("--preset", run->presets, "Synth presets, in order")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
+    run_cmd->add_option("--weights", run->weights, "A .safetensors file (default: synthetic weights; the speed is the same)");
+    run_cmd->add_option("--window", run->window, "Frames per clip (0: the whole video)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--keep", run->keep_dir, "Keep the data sets and submissions in this folder");
+    run_cmd->callback([run, &exit_code] { exit_code = run_bench_run(*run); });
 #endif
 }
 

@@ -20,18 +20,19 @@ void add_models_command(CLI::App& app, int& exit_code) {
     cmd->callback([o, &exit_code] {
         const auto statuses = model_statuses(o->weights_dir, o->strict);
         auto table = [&](bool models) {
-            fmt::print("{:<20} {:<34} {:<30} {:>12}  {}\n", models ? "model" : "part", "backbone", "text encoder", "parameters", "weights");
+            fmt::print("{:<20} {:<40} {:<46} {:>12}  {}\n", models ? "model" : "part", "backbone", "text encoder", "parameters", "weights");
             for (const auto& s : statuses) {
                 if ((s.model->kind == "model") != models) continue;
                 const std::string weights = s.found ? "found: " + s.load->text() : "not found (" + s.weights.string() + ")";
-                fmt::print("{:<20} {:<34} {:<30} {:>12}  {}\n", s.model->name, s.model->backbone, s.model->text_encoder, s.parameters, weights);
+                fmt::print("{:<20} {:<40} {:<46} {:>12}  {}\n", s.model->name, s.model->backbone, s.model->text_encoder, s.parameters, weights);
             }
         };
         fmt::print("Runnable models (`r2bench run --model NAME`):\n");
         table(true);
         fmt::print("\nParts (backbones and text encoders the models are built from):\n");
         table(false);
-        fmt::print("\nWithout weights: r2vos_tiny and referformer_tiny need no downloads; the others take an official checkpoint:\n");
+        fmt::print("\nWeights: r2vos_tiny and referformer_tiny need no downloads (until r2bench ships their trained weights, run them\n"
+                   "with `r2bench run --synthetic-weights`); the others take an official checkpoint:\n");
         for (const auto& m : runnable_models())
             if (!m.builtin_tokenizer) fmt::print("  {:<20} {}\n", m.name, m.weights_help);
         exit_code = 0;

@@ -38,19 +38,10 @@ bool inside_or_same(const fs::path& inner, const fs::path& outer) {
     return true;
 }
 
-// A crash (or kill -9) can leave `.out.r2bench-tmp-PID` behind; remove those of dead processes.
 void remove_stale_temporaries(const fs::path& parent, const std::string& name) {
-    const std::string prefix = "." + name + kTmpTag;
-    std::error_code ec;
-    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string f = it->path().filename().string();
-        if (f.rfind(prefix, 0) != 0) continue;
-        const std::string pid = f.substr(prefix.size());
-        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) {
-            std::error_code ignored;
-            fs::remove_all(it->path(), ignored);
-        }
+    for (const auto& stale : temporaries_of_dead_processes(parent, name)) {
+        std::error_code ignored;
+        fs::remove_all(stale, ignored);
     }
 }
 
@@ -199,6 +190,21 @@ void OutputDir::commit() {
         if (ec) throw FileError(final_, "cannot move the output into place: " + ec.message());
     }
     done_ = true;
+}
+
+std::vector<fs::path> temporaries_of_dead_processes(const fs::path& parent, const std::string& name) {
+    // `.NAME.r2bench-tmp-PID` of a process that no longer exists (a crash or kill -9).
+    const std::string prefix = "." + name + kTmpTag;
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string f = it->path().filename().string();
+        if (f.rfind(prefix, 0) != 0) continue;
+        const std::string pid = f.substr(prefix.size());
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) out.push_back(it->path());
+    }
+    return out;
 }
 
 }  // namespace r2

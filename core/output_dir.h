@@ -65,4 +65,8 @@ bool path_inside(const std::filesystem::path& inner, const std::filesystem::path
 // The command named by the marker in `dir`, or "" when there is none (or it is unreadable).
 std::string output_dir_command(const std::filesystem::path& dir);
 
+// The temporary siblings `.NAME.r2bench-tmp-PID` in `parent` whose process no longer exists (left
+// by a crash or kill -9): removed by OutputDir::begin, adopted by `run --resume`.
+std::vector<std::filesystem::path> temporaries_of_dead_processes(const std::filesystem::path& parent, const std::string& name);
+
 }  // namespace r2

@@ -3,6 +3,7 @@
 // and std::shuffle (whose algorithms are left to the standard library), every value here is
 // fixed by the seed on every platform and compiler, which is what makes `--seed` meaningful.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>

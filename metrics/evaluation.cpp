@@ -413,7 +413,7 @@ EvalResult evaluate(const EvalInput& input) {
     result.summary.missing_positive_frames = missing_positive;
     result.summary.missing_negative_frames = missing_negative;
     summarize(result, input);
-    if (!has_gt) result.notes.push_back("no ground truth given (--gt): J and F were not computed");
+    if (!has_gt) result.notes.push_back("no ground truth given (--source): J and F were not computed");
     if (!input.has_pairs) result.notes.push_back("no pairs given (--pairs): R and J&F&R were not computed");
     return result;
 }

@@ -19,7 +19,7 @@ torch::Tensor DeformableDecoderLayerImpl::forward(torch::Tensor tgt, const torch
     const auto qk = (tgt + query_pos).transpose(0, 1);
     tgt = norm2(tgt + self_attn->forward(qk, qk, tgt.transpose(0, 1)).transpose(0, 1));
     tgt = norm1(tgt + cross_attn->forward(tgt + query_pos, reference_points, src, spatial_shapes, level_start_index, padding_mask));
-    return norm3(tgt + linear2(torch::relu(linear1(tgt))));
+    return norm3(tgt + linear2(linear1(tgt).relu_()));
 }
 
 }  // namespace r2::nn

@@ -28,7 +28,7 @@ torch::Tensor DeformableEncoderLayerImpl::forward(const torch::Tensor& src, cons
                                                   const torch::Tensor& spatial_shapes, const torch::Tensor& level_start_index,
                                                   const torch::Tensor& padding_mask) {
     auto x = norm1(src + self_attn(pos.defined() ? src + pos : src, reference_points, src, spatial_shapes, level_start_index, padding_mask));
-    return norm2(x + linear2(torch::relu(linear1(x))));
+    return norm2(x + linear2(linear1(x).relu_()));
 }
 
 }  // namespace r2::nn

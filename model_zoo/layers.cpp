@@ -65,7 +65,7 @@ MLPImpl::MLPImpl(int64_t input_dim, int64_t hidden_dim, int64_t output_dim, int6
 torch::Tensor MLPImpl::forward(torch::Tensor x) {
     for (size_t i = 0; i < linears.size(); ++i) {
         x = linears[i](x);
-        if (i + 1 < linears.size()) x = torch::relu(x);
+        if (i + 1 < linears.size()) x = torch::relu_(x);  // in place: x is this layer's own output
     }
     return x;
 }
@@ -85,7 +85,7 @@ Conv2dNormImpl::Conv2dNormImpl(const Conv2dNormOptions& o) : options(o) {
 torch::Tensor Conv2dNormImpl::forward(const torch::Tensor& x) {
     auto y = torch::conv2d(x, weight, bias, options.stride, options.padding);
     if (norm) y = norm(y);
-    if (options.relu) y = torch::relu(y);
+    if (options.relu) y = torch::relu_(y);
     return y;
 }
 
@@ -102,7 +102,7 @@ TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(int64_t d_model, int64_
 torch::Tensor TransformerDecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor& memory, const torch::Tensor& memory_mask) {
     x = norm1(x + self_attn->forward(x, x, x));
     x = norm2(x + multihead_attn->forward(x, memory, memory, {}, memory_mask));
-    return norm3(x + linear2(torch::relu(linear1(x))));
+    return norm3(x + linear2(linear1(x).relu_()));
 }
 
 TransformerDecoderImpl::TransformerDecoderImpl(int64_t d_model, int64_t nhead, int64_t dim_feedforward, int64_t num_layers) {

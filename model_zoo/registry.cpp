@@ -72,7 +72,12 @@ const std::vector<RunnableModel>& runnable_models() {
         };
         return std::vector<RunnableModel>{
             r2vos("r2vos_r50", "resnet50", "ResNet-50"),
-            r2vos("r2vos_vswin_t", "video_swin_t", "Video Swin-T"),
+            [&] {
+                auto m = r2vos("r2vos_vswin_t", "video_swin_t", "Video Swin-T");
+                m.weights_help = "no official checkpoint (lxa9867/R2VOS released ResNet-50 only): convert your own with "
+                                 "r2bench convert-weights checkpoint.pth models/r2vos_vswin_t.safetensors --key model";
+                return m;
+            }(),
             referformer("referformer_r50", "resnet50", "ResNet-50"),
             referformer("referformer_swin_t", "swin_t", "Swin-T"),
             referformer("referformer_vswin_t", "video_swin_t", "Video Swin-T"),
@@ -133,9 +138,16 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
     }
     const auto path = weights_file.empty() ? weights_dir / (name + ".safetensors") : weights_file;
     if (!std::filesystem::exists(path)) {
+        // The tiny models (the ones with the built-in tokenizer) have no trained weights to download yet.
+        if (!allow_synthetic && loaded.entry->builtin_tokenizer)
+            throw Error(fmt::format("{}: no weights at {}. The tiny models have no trained weights yet: run them with "
+                                    "--synthetic-weights (untrained formula weights, labelled as such in the output) until a "
+                                    "later release trains and bundles their weights.",
+                                    name, path.string()));
         if (!allow_synthetic)
-            throw Error(fmt::format("{}: no weights at {} ({}). Models that need no downloads: r2vos_tiny, referformer_tiny "
-                                    "(and the weight-free oracle, noisy-oracle, empty).",
+            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny and referformer_tiny "
+                                    "with --synthetic-weights (untrained until their weights are bundled), and the weight-free "
+                                    "oracle, noisy-oracle, empty.",
                                     name, path.string(), loaded.entry->weights_help));
         loaded.model = nn::ReferFormer(loaded.entry->config);
         nn::fill_synthetic_weights(*loaded.model);

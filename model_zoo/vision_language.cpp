@@ -59,7 +59,9 @@ torch::Tensor VisionLanguageBlockImpl::forward(torch::Tensor vision, const torch
     }
     vision = norm1(vision + attended);
     vision = norm2(vision + multihead_attn->forward(with_pos(vision, vision_pos), with_pos(text, text_pos), text, text_mask));
-    return norm3(vision + linear2(torch::relu(linear1(vision))));
+    // ReLU in place: at stride 4 the FFN's 2048-channel hidden layer is the largest tensor of the
+    // whole model; a second copy would raise the peak memory above PyTorch's.
+    return norm3(vision + linear2(linear1(vision).relu_()));
 }
 
 DualVisionLanguageBlockImpl::DualVisionLanguageBlockImpl(int64_t d_model_, int64_t nhead, int64_t dim_feedforward) : d_model(d_model_) {
@@ -91,9 +93,9 @@ std::tuple<torch::Tensor, torch::Tensor> DualVisionLanguageBlockImpl::forward(to
     const auto kv = proj_v_kv(vision).split(d_model, -1);
     const auto vision_to_text = v2l_attn->forward(with_pos(proj_l_q(text), text_pos), with_pos(kv[0], vision_pos), kv[1], vision_mask);
     vision = norm2(vision + text_to_vision);
-    vision = norm3(vision + linear2(torch::relu(linear1(vision))));
+    vision = norm3(vision + linear2(linear1(vision).relu_()));
     text = norm_v2l_1(text + vision_to_text);
-    text = norm_v2l_2(text + linear_v2l_2(torch::relu(linear_v2l_1(text))));
+    text = norm_v2l_2(text + linear_v2l_2(linear_v2l_1(text).relu_()));
     return {vision, text};
 }
 

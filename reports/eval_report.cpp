@@ -1,5 +1,7 @@
 #include "reports/eval_report.h"
 
+#include "core/wording.h"
+
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
@@ -140,8 +142,8 @@ std::string eval_table(const EvalResult& result) {
     out += fmt::format("{:>7} {:>7} {:>7} {:>7} {:>7} | {:>8} {:>8} {:>8} {:>8}\n", gt_metric(s.jf), gt_metric(s.j.mean),
                        gt_metric(s.f.mean), percent(s.r), percent(s.jfr), gt_metric(s.j.recall), gt_metric(s.j.decay),
                        gt_metric(s.f.recall), gt_metric(s.f.decay));
-    out += fmt::format("{} videos, {} expressions, {} positive frames, {} negative frames", s.videos, s.expressions,
-                       s.positive_frames, s.negative_frames);
+    out += fmt::format("{}, {}, {}, {}", plural(s.videos, "video"), plural(s.expressions, "expression"),
+                       plural(s.positive_frames, "positive frame"), plural(s.negative_frames, "negative frame"));
     if (s.missing_positive_frames || s.missing_negative_frames)
         out += fmt::format(" ({} positive and {} negative predictions missing, scored as empty)",
                            s.missing_positive_frames, s.missing_negative_frames);

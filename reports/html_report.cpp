@@ -1,5 +1,7 @@
 #include "reports/html_report.h"
 
+#include "core/wording.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -387,9 +389,9 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
                           F.value("recall", json()), F.value("decay", json())})
         h += "<td>" + pct(v) + "</td>";
     const json& counts = summary.value("counts", json::object());
-    h += fmt::format("</tr></table><p>{} videos, {} expressions, {} positive frames, {} negative frames; scores in percent.",
-                     counts.value("videos", 0), counts.value("expressions", 0), counts.value("positive_frames", 0),
-                     counts.value("negative_frames", 0));
+    h += fmt::format("</tr></table><p>{}, {}, {}, {}; scores in percent.", plural(counts.value("videos", 0), "video"),
+                     plural(counts.value("expressions", 0), "expression"), plural(counts.value("positive_frames", 0), "positive frame"),
+                     plural(counts.value("negative_frames", 0), "negative frame"));
     if (pairs)
         h += fmt::format(" Foreground pixels predicted: Σpos = {} on the expressions' own videos, Σneg = {} on their negative "
                          "videos; R = 1 − Σneg / Σpos.",

@@ -145,7 +145,9 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
             throw;  // weights that do not fit, unreadable tokenizer files: the message says it all
         } catch (const Error& e) {
             const fs::path expected = o.weights_file.empty() ? o.weights_dir / (o.model + ".safetensors") : o.weights_file;
-            if (o.synthetic_weights || fs::exists(expected)) throw;
+            // The tiny models' message already says to pass --synthetic-weights (they have no trained weights yet).
+            const RunnableModel* entry = find_runnable_model(o.model);
+            if (o.synthetic_weights || fs::exists(expected) || !entry || entry->builtin_tokenizer) throw;
             throw Error(std::string(e.what()) + " To run it anyway with untrained formula weights (labelled as such in "
                                                 "run.json and scores.json), pass --synthetic-weights.");
         }

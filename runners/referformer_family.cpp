@@ -36,7 +36,11 @@ public:
         std::string text = sentence;
         if (loaded_.entry->preprocessing.lowercase_text)
             std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        const Encoding enc = tokenizer_.encode(text);
+        // RoBERTa numbers positions from pad_id + 1, so a sentence longer than the position table
+        // would index past it: cut it there (keeping </s>), as Hugging Face's truncation does. Only
+        // the tiny models' 66 positions are reached by real expressions (byte-level tokens).
+        const auto& text_config = loaded_.model->config.text_encoder;
+        const Encoding enc = tokenizer_.encode(text, size_t(text_config.max_position_embeddings - text_config.pad_token_id - 1));
         const auto n = int64_t(enc.ids.size());
         const auto ids = torch::tensor(enc.ids, torch::kInt64).view({1, n}).to(device_);
         const auto mask = torch::tensor(enc.attention_mask, torch::kInt64).view({1, n}).to(device_);

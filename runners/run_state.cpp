@@ -1,14 +1,13 @@
 #include "runners/run_state.h"
 
-#include <signal.h>
 
-#include <cerrno>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/output_dir.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -107,22 +106,15 @@ void claim_killed_runs(const fs::path& out) {
     fs::path parent = out.parent_path();
     if (parent.empty()) parent = ".";
     if (!fs::is_directory(parent)) return;
-    const std::string prefix = "." + out.filename().string() + ".r2bench-tmp-";
     const fs::path partial = partial_folder(out);
-    std::error_code ec;
-    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string f = it->path().filename().string();
-        if (f.rfind(prefix, 0) != 0) continue;
-        const std::string pid = f.substr(prefix.size());
-        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (::kill(pid_t(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;  // still running
-        const auto state = read_run_state(it->path());
+    for (const auto& killed : temporaries_of_dead_processes(parent, out.filename().string())) {
+        const auto state = read_run_state(killed);
         if (!state) continue;
         if (!fs::exists(partial)) {
-            fs::rename(it->path(), partial);
+            fs::rename(killed, partial);
         } else {
             const auto kept = read_run_state(partial);
-            if (kept && *kept == *state) move_all_complete(it->path(), partial);
+            if (kept && *kept == *state) move_all_complete(killed, partial);
         }
     }
 }

@@ -94,6 +94,8 @@ TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a ch
     r2::test::TempDir dir;
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("convert-weights"), Error);
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("r2vos_tiny"), Error);
+    CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_tiny", dir.path), doctest::Contains("no trained weights yet: run them with --synthetic-weights"),
+                         Error);
     CHECK_THROWS_WITH_AS(load_runnable_model("nope", dir.path), doctest::Contains("unknown model 'nope'"), Error);
     // A saved tiny model loads strictly and gives the same outputs.
     auto synthetic = load_runnable_model("r2vos_tiny", dir.path, {}, /*allow_synthetic=*/true);

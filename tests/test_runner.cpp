@@ -202,6 +202,39 @@ TEST_CASE("run: a missing or corrupt frame is named, complete folders are kept f
                                   (dir / "x").string()),
                       &out) == 2);
     CHECK(out.find((dir / "none/r2vos_tiny.safetensors").string()) != std::string::npos);
+    CHECK(out.find("no trained weights yet: run them with --synthetic-weights") != std::string::npos);
+    CHECK(out.find("To run it anyway") == std::string::npos);  // said once, by the registry
+}
+
+TEST_CASE("run: a sentence longer than the tiny text encoder's 66 positions is cut (keeping </s>), not an index error") {
+    if (!neural_runner_available()) return;
+    TempDir dir;
+    tiny_set(dir);
+    auto pairs = nlohmann::ordered_json::parse(read_file(dir / "r2/r2_pairs.json"));
+    // 100 bytes: 102 byte-level tokens with <s> and </s>, past the 64 the position table holds.
+    pairs["pairs"][0]["expression"] = std::string("a very long referring expression about the small object ") + std::string(44, 'x');
+    REQUIRE(pairs["pairs"][0]["expression"].get<std::string>().size() == 100);
+    write_file_atomically(dir / "r2/r2_pairs.json", pairs.dump(2));
+    std::string out;
+    REQUIRE(run_command(run_tiny(dir, "sub"), &out) == 0);
+    const auto scores = nlohmann::json::parse(read_file(dir / "sub/scores.json"));
+    CHECK(scores["pairs"].size() == 9);
+}
+
+TEST_CASE("bench run: prints the model-only and end-to-end frames/s that run.json records, and their ratio") {
+    if (!neural_runner_available()) return;
+    TempDir dir;
+    std::string out;
+    REQUIRE(run_command(fmt::format("{} --quiet --threads 1 bench run --preset tiny --keep {}", R2BENCH_BINARY, (dir / "kept").string()),
+                        &out) == 0);
+    const auto run = nlohmann::json::parse(read_file(dir / "kept/tiny/run/run.json"));
+    CHECK(run["frames"] == 72);
+    CHECK(run["threads"] == 1);
+    CHECK(run["synthetic_weights"] == true);
+    const double model = run["model_frames_per_second"], end_to_end = run["end_to_end_frames_per_second"];
+    CHECK(out.find(fmt::format("model {:7.2f} frames/s, end to end {:7.2f} frames/s ({:5.1f} %", model, end_to_end,
+                               100 * end_to_end / model)) != std::string::npos);
+    CHECK(out.find("goal") != std::string::npos);
 }
 
 TEST_CASE("run --shard i/n then merge: the single-process submission, byte for byte; bad shard sets refused") {
