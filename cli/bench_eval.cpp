@@ -160,7 +160,7 @@ int run_bench_eval(const BenchEvalOptions& o) {
                     const fs::path gt_png = tree.gt / "Annotations" / video.name / (frame + ".png");
                     const fs::path pred_png = tree.pred / "Annotations" / video.name / e.id / (frame + ".png");
                     cases.push_back({mask_of_label(read_label_png(gt_png), uint8_t(std::stoi(e.obj_id))),
-                                     mask_of_foreground(read_label_png(pred_png))});
+                                     mask_of_foreground(read_prediction_png(pred_png))});
                     list += fmt::format("{} {} {}\n", gt_png.string(), e.obj_id, pred_png.string());
                 }
         double checksum = 0;

@@ -22,7 +22,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     cmd->footer(
         "Predictions use the leaderboard layout: PRED/Annotations/<video>/<exp_id>/<frame>.png for each expression on "
         "its own video and PRED/Negatives/<negative_video>/<exp_id>/<frame>.png for it on its paired negative video. "
-        "Any non-zero pixel is foreground. A .zip submission is scored by `r2bench score`.\n\nExample:\n"
+        "Any non-zero pixel is foreground: grayscale (1-16 bit) and palette (non-zero value or index), RGB and RGBA "
+        "(any of R, G, B non-zero; alpha 0 is background). A .zip submission is scored by `r2bench score`.\n\nExample:\n"
         "  r2bench eval --pred out/r2vos --source data/ref-ytvos "
         "--pairs r2yt/r2_pairs.json --out eval/r2vos");
     cmd->add_option("--pred", options->paths.predictions, "Prediction folder (holds Annotations/ and Negatives/)")
@@ -36,7 +37,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--pairs", options->paths.pairs, "r2_pairs.json from `r2bench build-dataset` (enables R)");
     add_out_options(cmd, options->out, "Folder for summary.json, per_expression.csv, per_video.csv, per_frame.h5");
     cmd->add_flag("--allow-missing", options->paths.allow_missing,
-                  "Score a missing prediction as an empty mask (counted in the summary) instead of failing");
+                  "Score a missing positive prediction as an empty mask instead of failing; with missing negative "
+                  "predictions R and J&F&R are not reported (counts in the summary)");
     non_negative(cmd->add_option("--max-pixels", options->max_pixels, "Refuse PNGs with more pixels than this"))
         ->capture_default_str();
     cmd->add_flag("--report", options->report, "Also write report.html (as `r2bench report`)");

@@ -23,7 +23,7 @@ void add_score_options(CLI::App* cmd, ScoreOptions& o) {
     cmd->add_option("--split", o.split, "Split of the ground-truth root (default: the one --pairs was built on)")
         ->capture_default_str();
     cmd->add_option("--pairs", o.pairs, "r2_pairs.json (enables R and J&F&R)");
-    cmd->add_flag("--allow-missing", o.allow_missing, "Score missing predictions as empty masks");
+    cmd->add_flag("--allow-missing", o.allow_missing, "Score missing positive predictions as empty masks; missing negatives: R not reported, ranked after complete ones");
     non_negative(cmd->add_option("--max-entries", o.limits.max_entries, "Refuse zips with more entries"))->capture_default_str();
     non_negative(cmd->add_option("--max-total-bytes", o.limits.max_total_bytes, "Refuse zips inflating to more bytes"))
         ->capture_default_str();

@@ -68,7 +68,8 @@ struct DecodedImage {
 };
 
 // Returns false when libpng reported an error (message in source->error).
-bool run_decode(png_structp png, png_infop info, int64_t max_pixels, DecodedImage* image) {
+// `raw`: keep alpha and 16-bit samples (predictions); otherwise strip them (ground truth).
+bool run_decode(png_structp png, png_infop info, int64_t max_pixels, bool raw, DecodedImage* image) {
     if (setjmp(png_jmpbuf(png))) return false;
     png_set_read_fn(png, png_get_error_ptr(png), read_from_memory);
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
@@ -83,8 +84,8 @@ bool run_decode(png_structp png, png_infop info, int64_t max_pixels, DecodedImag
     }
     // Keep indices and gray values as they are: unpack sub-byte depths without scaling.
     if (image->bit_depth < 8) png_set_packing(png);
-    if (image->color_type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
-    if ((image->color_type & PNG_COLOR_MASK_COLOR) && image->bit_depth == 16) png_set_strip_16(png);
+    if (!raw && (image->color_type & PNG_COLOR_MASK_ALPHA)) png_set_strip_alpha(png);
+    if (!raw && (image->color_type & PNG_COLOR_MASK_COLOR) && image->bit_depth == 16) png_set_strip_16(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     image->row_bytes = png_get_rowbytes(png, info);
@@ -96,9 +97,7 @@ bool run_decode(png_structp png, png_infop info, int64_t max_pixels, DecodedImag
     return true;
 }
 
-}  // namespace
-
-LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits) {
+DecodedImage decode_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits, bool raw) {
     if (png_bytes.size() < 8 || png_sig_cmp(reinterpret_cast<png_const_bytep>(png_bytes.data()), 0, 8) != 0)
         throw FileError(name, "not a PNG file");
     PngSource source{png_bytes, 0, {}};
@@ -106,13 +105,19 @@ LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, c
     png_infop info = png ? png_create_info_struct(png) : nullptr;
     if (!png || !info) throw FileError(name, "libpng could not allocate a decoder");
     DecodedImage image;
-    const bool ok = run_decode(png, info, limits.max_pixels, &image);
+    const bool ok = run_decode(png, info, limits.max_pixels, raw, &image);
     png_destroy_read_struct(&png, &info, nullptr);
     if (!ok) throw FileError(name, "corrupt PNG: " + source.error);
     if (image.too_large)
         throw FileError(name, fmt::format("image is {}x{} ({} pixels), over the limit of {} pixels", image.width,
                                           image.height, int64_t(image.width) * image.height, limits.max_pixels));
+    return image;
+}
 
+}  // namespace
+
+LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits) {
+    const DecodedImage image = decode_png(png_bytes, name, limits, false);
     LabelMap out(int(image.width), int(image.height));
     const size_t w = image.width;
     const int color_type = image.color_type;
@@ -126,7 +131,7 @@ LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, c
             for (size_t x = 0; x < w; ++x) {
                 const unsigned value = (unsigned(row[2 * x]) << 8) | row[2 * x + 1];
                 if (value > 255)
-                    throw FileError(name, fmt::format("16-bit label {} at ({}, {}) does not fit an object id (0..255)",
+                    throw FileError(name, fmt::format("16-bit label {} at (x, y) = ({}, {}) does not fit an object id (0..255)",
                                                       value, x, y));
                 out.labels[y * w + x] = uint8_t(value);
             }
@@ -149,7 +154,7 @@ LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, c
                 if (colour != last_colour) {  // black (0,0,0) is index 0, the initial guess
                     const auto it = index_of_colour.find(colour);
                     if (it == index_of_colour.end())
-                        throw FileError(name, fmt::format("RGB colour ({}, {}, {}) at ({}, {}) is not in the DAVIS palette",
+                        throw FileError(name, fmt::format("RGB colour ({}, {}, {}) at (x, y) = ({}, {}) is not in the DAVIS palette",
                                                           row[3 * x], row[3 * x + 1], row[3 * x + 2], x, y));
                     last_colour = colour;
                     last_index = it->second;
@@ -163,6 +168,40 @@ LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, c
 
 LabelMap read_label_png(const std::filesystem::path& path, const PngLimits& limits) {
     return decode_label_png(read_file(path), path.string(), limits);
+}
+
+LabelMap decode_prediction_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits) {
+    const DecodedImage image = decode_png(png_bytes, name, limits, true);
+    LabelMap out(int(image.width), int(image.height));
+    const size_t w = image.width;
+    const int color_type = image.color_type;
+    // After png_set_packing every sample is 1 byte (depth <= 8) or 2 big-endian bytes (16).
+    const size_t bytes_per_sample = image.bit_depth == 16 ? 2 : 1;
+    const size_t colour_samples = color_type == PNG_COLOR_TYPE_PALETTE ? 1 : (color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
+    const bool has_alpha = (color_type & PNG_COLOR_MASK_ALPHA) != 0;
+    const size_t samples = colour_samples + (has_alpha ? 1 : 0);
+    const size_t pixel_bytes = samples * bytes_per_sample;
+    const size_t colour_bytes = colour_samples * bytes_per_sample;
+    for (size_t y = 0; y < image.height; ++y) {
+        const uint8_t* row = image.rows[y];
+        uint8_t* dst = out.labels.data() + y * w;
+        for (size_t x = 0; x < w; ++x) {
+            const uint8_t* px = row + x * pixel_bytes;
+            bool foreground = false;
+            for (size_t b = 0; b < colour_bytes; ++b) foreground |= px[b] != 0;
+            if (has_alpha) {  // a fully transparent pixel is background, whatever its colour
+                bool opaque = false;
+                for (size_t b = colour_bytes; b < pixel_bytes; ++b) opaque |= px[b] != 0;
+                foreground &= opaque;
+            }
+            dst[x] = foreground ? 1 : 0;
+        }
+    }
+    return out;
+}
+
+LabelMap read_prediction_png(const std::filesystem::path& path, const PngLimits& limits) {
+    return decode_prediction_png(read_file(path), path.string(), limits);
 }
 
 std::array<int, 2> read_png_size(const std::filesystem::path& path) {

@@ -34,13 +34,24 @@ struct PngLimits {
     int64_t max_pixels = int64_t(8192) * 8192;
 };
 
-// Decodes a PNG into a label map:
+// Decodes a ground-truth PNG into a label map (strict):
 //  - palette images: the palette index of each pixel;
 //  - grayscale (1–16 bit, alpha ignored): the gray value (16-bit values must be ≤ 255);
 //  - RGB(A): the index of the pixel's colour in the DAVIS palette (an unknown colour is an error).
-// Throws FileError naming `name` for corrupt, truncated or oversized images.
+// Throws FileError naming `name` for corrupt, truncated or oversized images; a position in a
+// message is written (x, y) = (column, row).
 LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits = {});
 LabelMap read_label_png(const std::filesystem::path& path, const PngLimits& limits = {});
+
+// Decodes a prediction PNG into a 0/1 foreground map, accepting every common way to save a mask:
+//  - grayscale of 1, 2, 4, 8 or 16 bits: foreground = a non-zero value (any 16-bit value, even 1);
+//  - palette (1–8 bit): foreground = a non-zero index (the palette's colours and tRNS are ignored);
+//  - RGB, 8 or 16 bits: foreground = any of R, G, B non-zero;
+//  - with an alpha channel (gray+alpha, RGBA): a pixel whose alpha is 0 (fully transparent) is
+//    background whatever its colour; any other alpha leaves the colour rule as it is.
+// Throws FileError as decode_label_png does.
+LabelMap decode_prediction_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits = {});
+LabelMap read_prediction_png(const std::filesystem::path& path, const PngLimits& limits = {});
 
 // Reads only the header: {width, height}. Throws FileError on a non-PNG.
 std::array<int, 2> read_png_size(const std::filesystem::path& path);

@@ -1,5 +1,7 @@
 #include "metrics/alignment.h"
 
+#include <set>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -67,6 +69,7 @@ std::optional<AlignmentSummary> read_alignment_summary(const fs::path& submissio
 std::vector<CategoryRobustness> robustness_by_category(const EvalResult& result,
                                                        const std::map<std::pair<std::string, std::string>, std::string>& category_of) {
     std::map<std::string, CategoryRobustness> by;
+    std::set<std::string> incomplete;  // categories with a missing negative frame: R not reported
     for (const auto& e : result.expressions) {
         const auto it = category_of.find({e.expression.video, e.expression.obj_id});
         const std::string category = it == category_of.end() ? "(unknown)" : it->second;
@@ -75,10 +78,11 @@ std::vector<CategoryRobustness> robustness_by_category(const EvalResult& result,
         ++c.expressions;
         c.positive_pixels += e.positive_pixels;
         c.negative_pixels += e.negative_pixels;
+        if (e.missing_negative_frames > 0) incomplete.insert(category);
     }
     std::vector<CategoryRobustness> out;
     for (auto& [name, c] : by) {
-        c.r = robustness(c.positive_pixels, c.negative_pixels);
+        c.r = incomplete.count(name) ? std::nullopt : robustness(c.positive_pixels, c.negative_pixels);
         out.push_back(c);
     }
     return out;

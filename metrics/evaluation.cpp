@@ -289,19 +289,20 @@ EvalResult evaluate(const EvalInput& input) {
         input.has_pairs ? group_by_frame(input.expressions, true) : std::vector<FrameUnit>{};
     const size_t total_units = positive_units.size() + negative_units.size();
     std::vector<std::vector<std::string>> unit_problems(total_units);
-    std::vector<int> missing_by_expression(n, 0);
+    std::vector<int> missing_by_expression(n, 0), missing_negative_by_expression(n, 0);
     std::mutex missing_mutex;
 
     // Reads a prediction; a missing file (allowed by then, or check_tree would have refused)
     // is an empty mask of the reference size.
-    auto read_prediction = [&](const fs::path& path, Size reference, size_t e, bool& missing) -> BitMask {
+    auto read_prediction = [&](const fs::path& path, Size reference, size_t e, bool negative, bool& missing) -> BitMask {
         missing = !fs::exists(path);
         if (missing) {
             std::lock_guard<std::mutex> lock(missing_mutex);
             ++missing_by_expression[e];
+            if (negative) ++missing_negative_by_expression[e];
             return BitMask(reference.width, reference.height);
         }
-        return mask_of_foreground(read_label_png(path, input.limits));
+        return mask_of_foreground(read_prediction_png(path, input.limits));
     };
 
     // Counted in expression frames (positive + negative), the numbers the summary prints.
@@ -326,7 +327,7 @@ EvalResult evaluate(const EvalInput& input) {
                     const fs::path path = positives_root / ex.video / ex.exp_id / (unit.frame + ".png");
                     try {
                         bool missing = false;
-                        const BitMask pred = read_prediction(path, reference, e, missing);
+                        const BitMask pred = read_prediction(path, reference, e, false, missing);
                         positive_sizes[e][t] = missing ? Size{} : Size{pred.width, pred.height};
                         if (has_gt && !missing && Size{pred.width, pred.height} != reference) {
                             out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
@@ -360,7 +361,7 @@ EvalResult evaluate(const EvalInput& input) {
                     const fs::path path = negatives_root / unit.video / ex.exp_id / (unit.frame + ".png");
                     try {
                         bool missing = false;
-                        const BitMask pred = read_prediction(path, reference, e, missing);
+                        const BitMask pred = read_prediction(path, reference, e, true, missing);
                         negative_sizes[e][t] = missing ? Size{} : Size{pred.width, pred.height};
                         if (gt_for_video && !missing && Size{pred.width, pred.height} != reference) {
                             out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
@@ -409,12 +410,20 @@ EvalResult evaluate(const EvalInput& input) {
     }
     if (!problems.empty()) throw EvalInputError(problems);
 
-    for (size_t e = 0; e < n; ++e) result.expressions[e].missing_frames = missing_by_expression[e];
+    for (size_t e = 0; e < n; ++e) {
+        result.expressions[e].missing_frames = missing_by_expression[e];
+        result.expressions[e].missing_negative_frames = missing_negative_by_expression[e];
+    }
     result.summary.missing_positive_frames = missing_positive;
     result.summary.missing_negative_frames = missing_negative;
     summarize(result, input);
     if (!has_gt) result.notes.push_back("no ground truth given (--source): J and F were not computed");
     if (!input.has_pairs) result.notes.push_back("no pairs given (--pairs): R and J&F&R were not computed");
+    if (input.has_pairs && result.summary.missing_negative_frames > 0)
+        result.notes.push_back(fmt::format(
+            "{} missing: R and J&F&R are not reported (a missing negative frame is not \"nothing segmented\"), "
+            "nor R of the videos and expressions concerned",
+            plural(result.summary.missing_negative_frames, "negative prediction")));
     return result;
 }
 
@@ -433,13 +442,17 @@ void summarize(EvalResult& result, const EvalInput& input) {
     std::vector<VideoResult>& videos = result.videos;
     videos.clear();
     std::unordered_map<std::string, size_t> video_index;
+    std::vector<bool> video_incomplete;
+    bool any_negative_missing = s.missing_negative_frames > 0;
     for (auto& r : result.expressions) {
         r.positive_pixels = r.negative_pixels = 0;
         for (int64_t p : r.positive_pixels_per_frame) r.positive_pixels += p;
         for (int64_t p : r.negative_pixels_per_frame) r.negative_pixels += p;
         r.j_stats = series_stats(r.j);
         r.f_stats = series_stats(r.f);
-        r.r = input.has_pairs ? robustness(r.positive_pixels, r.negative_pixels) : std::nullopt;
+        r.r = input.has_pairs && r.missing_negative_frames == 0 ? robustness(r.positive_pixels, r.negative_pixels)
+                                                                 : std::nullopt;
+        any_negative_missing |= r.missing_negative_frames > 0;
 
         s.positive_frames += int64_t(r.positive_pixels_per_frame.size());
         s.negative_frames += int64_t(r.negative_pixels_per_frame.size());
@@ -452,7 +465,9 @@ void summarize(EvalResult& result, const EvalInput& input) {
         if (inserted) {
             videos.emplace_back();
             videos.back().video = r.expression.video;
+            video_incomplete.push_back(false);
         }
+        if (r.missing_negative_frames > 0) video_incomplete[it->second] = true;
         VideoResult& v = videos[it->second];
         v.expressions += 1;
         v.j += r.j_stats.mean;
@@ -464,13 +479,15 @@ void summarize(EvalResult& result, const EvalInput& input) {
     for (double* x : {&s.j.mean, &s.j.recall, &s.j.decay, &s.f.mean, &s.f.recall, &s.f.decay}) *x /= count;
     s.jf = (s.j.mean + s.f.mean) / 2;
     s.videos = int(videos.size());
-    for (auto& v : videos) {
+    for (size_t i = 0; i < videos.size(); ++i) {
+        VideoResult& v = videos[i];
         v.j /= v.expressions;
         v.f /= v.expressions;
         v.jf = (v.j + v.f) / 2;
-        v.r = input.has_pairs ? robustness(v.positive_pixels, v.negative_pixels) : std::nullopt;
+        v.r = input.has_pairs && !video_incomplete[i] ? robustness(v.positive_pixels, v.negative_pixels) : std::nullopt;
     }
-    s.r = input.has_pairs ? robustness(s.positive_pixels, s.negative_pixels) : std::nullopt;
+    // Missing negative frames would count as "nothing segmented" and raise R: not reported.
+    s.r = input.has_pairs && !any_negative_missing ? robustness(s.positive_pixels, s.negative_pixels) : std::nullopt;
     s.jfr = (s.has_gt && s.has_pairs) ? jfr(s.j.mean, s.f.mean, s.r) : std::nullopt;
 }
 

@@ -64,8 +64,10 @@ struct ExpressionResult {
     std::vector<int64_t> negative_pixels_per_frame;  // per negative frame (empty without pairs)
     int64_t positive_pixels = 0, negative_pixels = 0;
     SeriesStats j_stats, f_stats;
-    std::optional<double> r;  // robustness of this expression (rule in robustness.h)
-    int missing_frames = 0;   // predictions scored as empty under allow_missing
+    std::optional<double> r;  // robustness of this expression (rule in robustness.h); not reported
+                              // (nullopt) when any of its negative frames is missing
+    int missing_frames = 0;   // predictions scored as empty under allow_missing (positive + negative)
+    int missing_negative_frames = 0;  // of which on the negative video
 };
 
 struct VideoResult {
@@ -74,14 +76,18 @@ struct VideoResult {
     double j = 0, f = 0, jf = 0;  // means over its expressions
     int64_t positive_pixels = 0;  // its expressions on this video
     int64_t negative_pixels = 0;  // its expressions on their negative video
-    std::optional<double> r;
+    std::optional<double> r;      // nullopt also when a negative frame of one of its expressions is missing
 };
 
 struct EvalSummary {
     bool has_gt = false, has_pairs = false;
     int videos = 0, expressions = 0;
     int64_t positive_frames = 0, negative_frames = 0;
+    // Under allow_missing. A missing positive frame is scored as an empty mask (as DAVIS does);
+    // a missing negative frame is never scored as "nothing segmented": R and J&F&R are then
+    // not reported (nullopt), here and for every video and expression concerned.
     int64_t missing_positive_frames = 0, missing_negative_frames = 0;
+    bool complete() const { return missing_positive_frames == 0 && missing_negative_frames == 0; }
     SeriesStats j, f;  // means over expressions of each expression's mean / recall / decay
     double jf = 0;
     int64_t positive_pixels = 0, negative_pixels = 0;

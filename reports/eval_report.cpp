@@ -52,6 +52,12 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
                         {"negative_frames", s.negative_frames},
                         {"missing_positive_frames", s.missing_positive_frames},
                         {"missing_negative_frames", s.missing_negative_frames}};
+    // A leaderboard ranks incomplete submissions after complete ones; R is withheld (null) when
+    // negative frames are missing, since scoring them as empty masks would raise it.
+    j["complete"] = s.complete();
+    if (s.has_pairs && s.missing_negative_frames > 0)
+        j["R_not_reported"] = fmt::format("{} missing; a missing negative frame is not \"nothing segmented\"",
+                                          plural(s.missing_negative_frames, "negative prediction"));
     j["pixels"] = ojson{{"positive", s.positive_pixels}, {"negative", s.has_pairs ? ojson(s.negative_pixels) : ojson(nullptr)}};
     j["inputs"] = ojson{{"predictions", input.predictions.string()},
                         {"ground_truth", input.gt_root.string()},
@@ -144,10 +150,11 @@ std::string eval_table(const EvalResult& result) {
                        gt_metric(s.f.recall), gt_metric(s.f.decay));
     out += fmt::format("{}, {}, {}, {}", plural(s.videos, "video"), plural(s.expressions, "expression"),
                        plural(s.positive_frames, "positive frame"), plural(s.negative_frames, "negative frame"));
-    if (s.missing_positive_frames || s.missing_negative_frames)
-        out += fmt::format(" ({} positive and {} negative predictions missing, scored as empty)",
-                           s.missing_positive_frames, s.missing_negative_frames);
     out += "\n";
+    if (!s.complete())
+        out += fmt::format("INCOMPLETE: {} missing (scored as empty masks), {} missing (R and J&F&R not reported)\n",
+                           plural(s.missing_positive_frames, "positive prediction"),
+                           plural(s.missing_negative_frames, "negative prediction"));
     if (s.has_pairs)
         out += fmt::format("foreground pixels: {} on positive videos, {} on negative videos\n", s.positive_pixels,
                            s.negative_pixels);

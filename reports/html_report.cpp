@@ -42,11 +42,12 @@ std::string base64(const std::vector<uint8_t>& bytes) {
     return out;
 }
 
-// The foreground of `objects` (empty: any non-zero label) in a label PNG; empty when unreadable.
+// The foreground of `objects` in a ground-truth PNG, or (objects empty) of a prediction PNG as
+// eval reads it; empty when unreadable.
 cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
     if (!fs::exists(png)) return {};
     try {
-        LabelMap m = read_label_png(png);
+        LabelMap m = objects.empty() ? read_prediction_png(png) : read_label_png(png);
         cv::Mat ids(m.height, m.width, CV_8U, m.labels.data());
         if (objects.empty()) return cv::Mat(ids != 0);
         cv::Mat mask = cv::Mat::zeros(ids.size(), CV_8U);

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
+#include "core/wording.h"
 #include "reports/eval_report.h"
 #include "reports/svg.h"
 
@@ -41,11 +42,20 @@ void rank_leaderboard(std::vector<LeaderboardRow>& rows) {
     std::stable_sort(rows.begin(), rows.end(), [&](const LeaderboardRow& a, const LeaderboardRow& b) {
         if (a.error.empty() != b.error.empty()) return a.error.empty();
         if (!a.error.empty()) return a.name < b.name;
+        if (a.incomplete() != b.incomplete()) return !a.incomplete();
         if (key(a) != key(b)) return key(a) > key(b);
         const double ja = a.jf.value_or(-1e9), jb = b.jf.value_or(-1e9);
         if (ja != jb) return ja > jb;
         return a.name < b.name;
     });
+}
+
+std::string leaderboard_incomplete_note(const LeaderboardRow& row) {
+    if (!row.incomplete()) return "";
+    std::string note = fmt::format("incomplete: {} and {} missing", plural(row.missing_positive_frames, "positive frame"),
+                                   plural(row.missing_negative_frames, "negative frame"));
+    if (row.missing_negative_frames > 0) note += ", R not reported";
+    return note + "; ranked after complete submissions";
 }
 
 std::string leaderboard_note(const std::string& error) {
@@ -125,6 +135,9 @@ std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const
             if (summary.contains("error")) throw Error(summary["error"].get<std::string>());
             const json& m = summary["metrics"];
             row.j = metric(m, "J"), row.f = metric(m, "F"), row.jf = metric(m, "J&F"), row.r = metric(m, "R"), row.jfr = metric(m, "J&F&R");
+            const json counts = summary.value("counts", json::object());
+            row.missing_positive_frames = counts.value("missing_positive_frames", int64_t(0));
+            row.missing_negative_frames = counts.value("missing_negative_frames", int64_t(0));
         } catch (const std::exception& e) {
             row.error = public_error(e.what());
             // Broken submissions are cached too, so a rerun does not retry unchanged ones.
@@ -149,7 +162,8 @@ std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
     int rank = 0;
     for (const auto& r : rows) {
         const std::string note =
-            r.error.empty() ? "" : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
+            r.error.empty() ? leaderboard_incomplete_note(r)
+                            : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
         s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-", r.name,
                          pct(r.jfr), pct(r.jf), pct(r.j), pct(r.f), pct(r.r), note);
     }
@@ -158,11 +172,14 @@ std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
 
 std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows) {
     auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string(); };
-    std::string s = "rank,submission,J&F&R,J&F,J,F,R,sha256,error\n";
+    std::string s = "rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error\n";
     int rank = 0;
     for (const auto& r : rows)
-        s += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", csv_field(r.name), num(r.jfr),
-                         num(r.jf), num(r.j), num(r.f), num(r.r), r.hash, r.error.empty() ? "" : csv_field(leaderboard_note(r.error)));
+        s += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", csv_field(r.name),
+                         num(r.jfr), num(r.jf), num(r.j), num(r.f), num(r.r),
+                         r.error.empty() ? std::to_string(r.missing_positive_frames) : "",
+                         r.error.empty() ? std::to_string(r.missing_negative_frames) : "", r.hash,
+                         r.error.empty() ? "" : csv_field(leaderboard_note(r.error)));
     return s;
 }
 
@@ -170,14 +187,15 @@ std::string leaderboard_html(const std::vector<LeaderboardRow>& rows) {
     std::string s = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>r2bench leaderboard</title><style>"
                     "body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
                     "padding:4px 10px;text-align:right}td.l{text-align:left}.err{color:#b00;text-align:left}</style></head><body>"
-                    "<h1>Leaderboard</h1><p>Ranked by J&amp;F&amp;R, ties by J&amp;F. Scores in percent.</p><table><tr><th>rank</th>"
+                    "<h1>Leaderboard</h1><p>Ranked by J&amp;F&amp;R, ties by J&amp;F. Scores in percent. Incomplete submissions "
+                    "(missing frames) are ranked after complete ones; R is not reported when negative frames are missing.</p><table><tr><th>rank</th>"
                     "<th>submission</th><th>J&amp;F&amp;R</th><th>J&amp;F</th><th>J</th><th>F</th><th>R</th><th>note</th></tr>";
     int rank = 0;
     for (const auto& r : rows)
         s += fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td></tr>",
                          r.error.empty() ? std::to_string(++rank) : "–", svg::escape(r.name), pct(r.jfr), pct(r.jf), pct(r.j),
                          pct(r.f), pct(r.r), r.error.empty() ? "l" : "err",
-                         r.error.empty() ? std::string()
+                         r.error.empty() ? svg::escape(leaderboard_incomplete_note(r))
                                          : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
                                                        svg::escape(leaderboard_note(r.error)), svg::escape(r.name)));
     return s + "</table></body></html>\n";

@@ -17,6 +17,11 @@ struct LeaderboardRow {
     bool cached = false;  // for the caller's log only; the public pages do not show it
     std::string error;    // non-empty: the submission could not be scored (the full problem list)
     std::optional<double> j, f, jf, r, jfr;
+    // Predictions scored under --allow-missing (from summary.json's counts). An incomplete
+    // submission is ranked after every complete one and marked; with missing negative frames
+    // its R and J&F&R are not reported (null), so it is ranked among the incomplete by J&F.
+    int64_t missing_positive_frames = 0, missing_negative_frames = 0;
+    bool incomplete() const { return missing_positive_frames > 0 || missing_negative_frames > 0; }
 };
 
 // Scores every .zip and folder in `submissions` (hidden entries such as .DS_Store are skipped)
@@ -32,7 +37,11 @@ std::vector<LeaderboardRow> build_leaderboard(const std::filesystem::path& submi
 // organiser's folder names. The full list is in submissions/<name>/problems.txt.
 std::string leaderboard_note(const std::string& error);
 
-// Ranking: scored rows by J&F&R then J&F (descending), then name; failed rows last, by name.
+// The public mark of an incomplete submission ("" for a complete one).
+std::string leaderboard_incomplete_note(const LeaderboardRow& row);
+
+// Ranking: complete scored rows by J&F&R then J&F (descending), then name; then incomplete
+// scored rows in the same order; failed rows last, by name.
 void rank_leaderboard(std::vector<LeaderboardRow>& rows);
 std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows);
 std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows);

@@ -172,7 +172,41 @@ TEST_CASE("eval: every bad input is reported, with nothing scored") {
         CHECK(r.summary.missing_negative_frames == 1);
         CHECK(r.expressions[0].j[1] == 0.0);  // scored as an empty mask
         CHECK(r.expressions[0].missing_frames == 1);
+        CHECK(r.expressions[0].missing_negative_frames == 0);
         CHECK(r.summary.negative_pixels == 2);
+        // A missing negative frame is not "nothing segmented": R and J&F&R are not reported,
+        // nor R of the expression (vb/0) and video (vb) it belongs to; the others keep theirs.
+        CHECK_FALSE(r.summary.complete());
+        CHECK_FALSE(r.summary.r.has_value());
+        CHECK_FALSE(r.summary.jfr.has_value());
+        CHECK(r.expressions[2].missing_negative_frames == 1);
+        CHECK_FALSE(r.expressions[2].r.has_value());
+        CHECK(*r.expressions[0].r == doctest::Approx(1.0 - 2.0 / 4.0));  // va/0: Σ_pos 4 (one frame missing), Σ_neg 2
+        REQUIRE(r.videos.size() == 2);
+        CHECK(r.videos[0].video == "va");
+        CHECK(*r.videos[0].r == doctest::Approx(0.5));
+        CHECK_FALSE(r.videos[1].r.has_value());
+        bool noted = false;
+        for (const auto& n : r.notes) noted |= n.find("1 negative prediction missing: R and J&F&R are not reported") != std::string::npos;
+        CHECK(noted);
+        const std::string table = eval_table(r);
+        CHECK(table.find("INCOMPLETE: 1 positive prediction missing (scored as empty masks), 1 negative prediction "
+                         "missing (R and J&F&R not reported)") != std::string::npos);
+        const auto summary = eval_summary_json(r, load_eval_input({t.pred, t.gt, "valid", t.pairs, true}));
+        CHECK(summary["metrics"]["R"].is_null());
+        CHECK(summary["metrics"]["J&F&R"].is_null());
+        CHECK(summary["complete"] == false);
+        CHECK(summary["counts"]["missing_negative_frames"] == 1);
+        CHECK(summary["R_not_reported"].get<std::string>().find("1 negative prediction missing") != std::string::npos);
+
+        // Only a positive frame missing: scored as empty (as DAVIS does), R is reported.
+        put(t.pred / "Negatives/va/0/00000.png", {"1.....", "......", "......", "......"});
+        const EvalResult p = run(t, true, true, true);
+        CHECK(p.summary.missing_positive_frames == 1);
+        CHECK(p.summary.missing_negative_frames == 0);
+        CHECK_FALSE(p.summary.complete());
+        CHECK(p.summary.r.has_value());
+        CHECK(p.summary.jfr.has_value());
     }
     SUBCASE("extra frame, unknown video and unknown expression") {
         TempDir dir;

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
+#include <png.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -73,6 +76,119 @@ TEST_CASE("grayscale, 16-bit grayscale and RGB PNGs decode to labels") {
     rgb.at<cv::Vec3b>(0, 0) = cv::Vec3b(1, 2, 3);
     cv::imwrite((dir / "odd.png").string(), rgb);
     CHECK_THROWS_WITH_AS(read_label_png(dir / "odd.png"), doctest::Contains("not in the DAVIS palette"), FileError);
+}
+
+namespace {
+
+// Writes a PNG of any colour type and depth with libpng: `samples` holds each row's samples,
+// one value per sample (16-bit samples are written big-endian, sub-byte ones packed).
+void write_raw_png(const std::filesystem::path& path, int width, int height, int color_type, int bit_depth,
+                   const std::vector<std::vector<unsigned>>& samples, int palette_size = 0) {
+    FILE* file = std::fopen(path.string().c_str(), "wb");
+    REQUIRE(file != nullptr);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    png_init_io(png, file);
+    png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), bit_depth, color_type, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    std::vector<png_color> palette(size_t(std::max(palette_size, 1)));
+    for (size_t i = 0; i < palette.size(); ++i) palette[i] = {png_byte(40 * i), 0, 0};  // index 0 is black
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_PLTE(png, info, palette.data(), palette_size);
+    png_write_info(png, info);
+    for (const auto& row : samples) {
+        std::vector<png_byte> bytes(png_get_rowbytes(png, info), 0);
+        for (size_t i = 0; i < row.size(); ++i) {
+            if (bit_depth == 16) {
+                bytes[2 * i] = png_byte(row[i] >> 8), bytes[2 * i + 1] = png_byte(row[i] & 255);
+            } else if (bit_depth == 8) {
+                bytes[i] = png_byte(row[i]);
+            } else {  // packed, first sample in the most significant bits
+                const size_t per_byte = size_t(8 / bit_depth);
+                bytes[i / per_byte] |= png_byte(row[i] << (8 - bit_depth * int(i % per_byte + 1)));
+            }
+        }
+        png_write_row(png, bytes.data());
+    }
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    std::fclose(file);
+}
+
+std::vector<uint8_t> foreground(const LabelMap& m) { return m.labels; }
+
+}  // namespace
+
+TEST_CASE("predictions: every common way to save a mask gives the same foreground") {
+    TempDir dir;
+    // Expected foreground of a 3x2 image, row-major: (1,0) and (0,1), (2,1).
+    const std::vector<uint8_t> expected{0, 1, 0, 1, 0, 1};
+
+    // 8-bit gray 0/255 and 0/1 (OpenCV).
+    cv::Mat gray(2, 3, CV_8U, cv::Scalar(0));
+    gray.at<uint8_t>(0, 1) = 255, gray.at<uint8_t>(1, 0) = 1, gray.at<uint8_t>(1, 2) = 128;
+    cv::imwrite((dir / "gray8.png").string(), gray);
+    CHECK(foreground(read_prediction_png(dir / "gray8.png")) == expected);
+
+    // 16-bit gray: 1, 256 and 65535 are all foreground (no 8-bit stripping loses the 1).
+    cv::Mat gray16(2, 3, CV_16U, cv::Scalar(0));
+    gray16.at<uint16_t>(0, 1) = 1, gray16.at<uint16_t>(1, 0) = 256, gray16.at<uint16_t>(1, 2) = 65535;
+    cv::imwrite((dir / "gray16.png").string(), gray16);
+    CHECK(foreground(read_prediction_png(dir / "gray16.png")) == expected);
+    // Ground truth stays strict: a 16-bit label over 255 is refused, with the position as (x, y).
+    CHECK_THROWS_WITH_AS(read_label_png(dir / "gray16.png"), doctest::Contains("256 at (x, y) = (0, 1)"), FileError);
+
+    // 1-bit gray (libpng).
+    write_raw_png(dir / "gray1.png", 3, 2, PNG_COLOR_TYPE_GRAY, 1, {{0, 1, 0}, {1, 0, 1}});
+    CHECK(foreground(read_prediction_png(dir / "gray1.png")) == expected);
+
+    // Palette, 8-bit and 4-bit: a non-zero index (whatever its colour) is foreground.
+    write_raw_png(dir / "pal8.png", 3, 2, PNG_COLOR_TYPE_PALETTE, 8, {{0, 3, 0}, {1, 0, 5}}, 6);
+    CHECK(foreground(read_prediction_png(dir / "pal8.png")) == expected);
+    write_raw_png(dir / "pal4.png", 3, 2, PNG_COLOR_TYPE_PALETTE, 4, {{0, 2, 0}, {1, 0, 5}}, 6);
+    CHECK(foreground(read_prediction_png(dir / "pal4.png")) == expected);
+    CHECK(read_label_png(dir / "pal4.png").at(2, 1) == 5);  // ground truth keeps the index
+
+    // RGB 0/255 as many tools save masks, and a colour with one non-zero channel (OpenCV, BGR).
+    cv::Mat rgb(2, 3, CV_8UC3, cv::Scalar(0, 0, 0));
+    rgb.at<cv::Vec3b>(0, 1) = cv::Vec3b(255, 255, 255);
+    rgb.at<cv::Vec3b>(1, 0) = cv::Vec3b(0, 0, 1);  // R = 1 only
+    rgb.at<cv::Vec3b>(1, 2) = cv::Vec3b(7, 0, 0);  // B = 7 only
+    cv::imwrite((dir / "rgb.png").string(), rgb);
+    CHECK(foreground(read_prediction_png(dir / "rgb.png")) == expected);
+    // Ground truth stays strict: white is not a DAVIS palette colour; the position is (x, y).
+    CHECK_THROWS_WITH_AS(read_label_png(dir / "rgb.png"),
+                         doctest::Contains("RGB colour (255, 255, 255) at (x, y) = (1, 0) is not in the DAVIS palette"),
+                         FileError);
+
+    // 16-bit RGB: a channel value of 1 (of 65535) is foreground.
+    write_raw_png(dir / "rgb16.png", 3, 2, PNG_COLOR_TYPE_RGB, 16, {{0, 0, 0, 0, 0, 1, 0, 0, 0}, {1, 0, 0, 0, 0, 0, 0, 300, 0}});
+    CHECK(foreground(read_prediction_png(dir / "rgb16.png")) == expected);
+
+    // RGBA: alpha 0 makes a pixel background whatever its colour; any other alpha keeps the colour rule.
+    cv::Mat rgba(2, 3, CV_8UC4, cv::Scalar(0, 0, 0, 255));
+    rgba.at<cv::Vec4b>(0, 1) = cv::Vec4b(255, 255, 255, 255);
+    rgba.at<cv::Vec4b>(1, 0) = cv::Vec4b(0, 0, 9, 1);      // barely opaque red: foreground
+    rgba.at<cv::Vec4b>(1, 2) = cv::Vec4b(0, 200, 0, 128);  // half-transparent green: foreground
+    rgba.at<cv::Vec4b>(0, 0) = cv::Vec4b(255, 255, 255, 0);  // white but fully transparent: background
+    rgba.at<cv::Vec4b>(0, 2) = cv::Vec4b(0, 0, 0, 0);        // transparent black: background
+    cv::imwrite((dir / "rgba.png").string(), rgba);
+    CHECK(foreground(read_prediction_png(dir / "rgba.png")) == expected);
+    // The ground-truth reader ignores alpha, as before: (0, 0) is white, not a palette colour.
+    CHECK_THROWS_WITH_AS(read_label_png(dir / "rgba.png"), doctest::Contains("at (x, y) = (0, 0)"), FileError);
+
+    // Gray + alpha (libpng), 8 and 16 bits: alpha 0 hides a non-zero gray.
+    write_raw_png(dir / "ga8.png", 3, 2, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {{255, 0, 255, 255, 0, 255}, {3, 255, 0, 0, 9, 1}});
+    CHECK(foreground(read_prediction_png(dir / "ga8.png")) == expected);
+    write_raw_png(dir / "ga16.png", 3, 2, PNG_COLOR_TYPE_GRAY_ALPHA, 16,
+                  {{0, 65535, 1, 1, 65535, 0}, {2, 65535, 0, 0, 1, 256}});
+    CHECK(foreground(read_prediction_png(dir / "ga16.png")) == expected);
+
+    // Corrupt predictions are refused with the file name, as ground truth is.
+    write_file_atomically(dir / "bad.png", std::string("not a png"));
+    CHECK_THROWS_WITH_AS(read_prediction_png(dir / "bad.png"), doctest::Contains("bad.png"), FileError);
+    PngLimits small;
+    small.max_pixels = 5;
+    CHECK_THROWS_WITH_AS(read_prediction_png(dir / "rgb.png", small), doctest::Contains("over the limit"), FileError);
 }
 
 TEST_CASE("corrupt, truncated, foreign and oversized files are refused with the file name") {

@@ -11,56 +11,24 @@
 #include "model_zoo/safetensors.h"
 #include "model_zoo/synthetic_weights.h"
 #include "model_zoo/weights.h"
+#include "model_fixture.h"
 
 using namespace r2;
 namespace fs = std::filesystem;
 
 namespace {
 
+using test::fixture_config;
+using test::held_by_module;
+using test::kFullModels;
+using test::load_model_fixture;
+
 const fs::path kDir = fs::path(R2BENCH_FIXTURES) / "models";
-
-struct Fixture {
-    nlohmann::json keys;
-    std::vector<nn::SyntheticKey> synthetic;
-    std::map<std::string, torch::Tensor> tensors;
-};
-
-Fixture load_fixture(const std::string& model) {
-    Fixture f;
-    f.keys = nlohmann::json::parse(read_file(kDir / (model + "_keys.json")));
-    for (const auto& k : f.keys["keys"]) {
-        nn::SyntheticKey key;
-        key.name = k[0].get<std::string>();
-        key.shape = k[1].get<std::vector<int64_t>>();
-        const auto dtype = k[2].get<std::string>();
-        key.floating = dtype == "F32" || dtype == "F64" || dtype == "F16" || dtype == "BF16";
-        if (!k[3].is_null()) key.alias_of = k[3].get<std::string>();
-        f.synthetic.push_back(key);
-    }
-    f.tensors = tensors_from_file(SafetensorsFile::open(kDir / (model + ".safetensors")));
-    return f;
-}
-
-nn::ReferFormerConfig config_of(const std::string& model) {
-    if (model == "r2vos_r50") return nn::ReferFormerConfig::r2vos("resnet50");
-    if (model == "r2vos_vswin_t") return nn::ReferFormerConfig::r2vos("video_swin_t");
-    if (model == "referformer_r50") return nn::ReferFormerConfig::referformer("resnet50");
-    if (model == "referformer_swin_t") return nn::ReferFormerConfig::referformer("swin_t");
-    return nn::ReferFormerConfig::referformer("video_swin_t");
-}
-
-// Official keys the C++ module does not hold: aliases of shared tensors and integer buffers the
-// module computes itself or has no use for (position_ids).
-bool held_by_module(const nn::SyntheticKey& key) {
-    return key.alias_of.empty() && key.name.find("position_ids") == std::string::npos;
-}
 
 double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
     REQUIRE(a.sizes() == b.sizes());
     return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
 }
-
-const char* kFullModels[] = {"r2vos_r50", "r2vos_vswin_t", "referformer_r50", "referformer_swin_t", "referformer_vswin_t"};
 
 }  // namespace
 
@@ -81,8 +49,8 @@ TEST_CASE("referformer: inverse_sigmoid clamps as Deformable DETR") {
 TEST_CASE("referformer: the full models hold exactly the official checkpoint keys") {
     for (const std::string model : kFullModels) {
         CAPTURE(model);
-        const auto f = load_fixture(model);
-        nn::ReferFormer m(config_of(model));
+        const auto f = load_model_fixture(kDir, model);
+        nn::ReferFormer m(fixture_config(model));
         std::set<std::string> ours, official;
         int64_t parameters = 0;
         for (const auto& p : m->named_parameters()) ours.insert(p.key()), parameters += p.value().numel();
@@ -102,19 +70,8 @@ TEST_CASE("referformer: every output equals the official PyTorch model (float32,
     torch::NoGradGuard no_grad;
     for (const std::string model : kFullModels) {
         CAPTURE(model);
-        const auto f = load_fixture(model);
-        nn::ReferFormer m(config_of(model));
-        m->eval();
-        const auto formula = f.keys.value("formula", std::string("sine")) == "hash" ? nn::SyntheticFormula::hash : nn::SyntheticFormula::sine;
-        auto weights = nn::synthetic_state_dict(f.synthetic, formula);
-        for (const auto& k : f.synthetic)
-            if (!held_by_module(k)) weights.erase(k.name);
-        // Integer buffers (Swin's relative_position_index) are computed by the module itself; the
-        // module's own values go through the loader like the checkpoint's would.
-        for (const auto& b : m->named_buffers())
-            if (!b.value().is_floating_point()) weights[b.key()] = b.value().clone();
-        const auto report = load_state_dict(*m, weights, /*strict=*/true);
-        CHECK(report.clean());
+        const auto f = load_model_fixture(kDir, model);
+        auto m = test::model_with_fixture_weights(model, f);
         const auto& clip = f.tensors.at("clip");
         const auto orig = f.tensors.at("orig_size");
         for (int s = 0; s < 2; ++s) {
@@ -132,7 +89,7 @@ TEST_CASE("referformer: every output equals the official PyTorch model (float32,
                 const double scale = std::max(1.0, official_masks[int64_t(l)].abs().max().item<double>());
                 CHECK(max_abs_diff(out.pred_masks[l], official_masks[int64_t(l)]) <= 1e-4 * scale);
             }
-            if (config_of(model).is_r2vos()) {
+            if (fixture_config(model).is_r2vos()) {
                 CHECK(max_abs_diff(out.text_sentence_feature, f.tensors.at(p + "text_sentence_feature")) <= 1e-4);
                 CHECK(max_abs_diff(out.pseudo_sentence_feature, f.tensors.at(p + "pseudo_sentence_feature")) <= 1e-4);
                 CHECK(max_abs_diff(out.pair_logit.sigmoid(), f.tensors.at(p + "pair_logits")) <= 1e-4);
@@ -154,7 +111,7 @@ TEST_CASE("referformer: every output equals the official PyTorch model (float32,
                 CHECK(worst <= 1e-4 * std::max(1.0, out.pred_masks.back().abs().max().item<double>()));
             }
             CHECK(flipped <= 2);
-            if (config_of(model).is_r2vos()) CHECK(prediction.rejected == (f.tensors.at(p + "rejected").item<int64_t>() != 0));
+            if (fixture_config(model).is_r2vos()) CHECK(prediction.rejected == (f.tensors.at(p + "rejected").item<int64_t>() != 0));
         }
     }
 }

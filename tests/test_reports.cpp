@@ -260,6 +260,67 @@ TEST_CASE("leaderboard: ranking, broken rows and caching") {
     CHECK(fs::exists(f.dir / "lb/leaderboard.html"));
 }
 
+TEST_CASE("leaderboard: a submission without Negatives/ ranks after a complete one, marked, R not reported") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs, o.allow_missing = true;
+    fs::create_directories(f.dir / "subs");
+    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);  // complete, imperfect
+    // A perfect oracle that left its negative frames out: counted as empty they would give R = 100.
+    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/a-oracle-no-negatives", BaselineOptions{"oracle", 0, 0});
+    fs::remove_all(f.dir / "subs/a-oracle-no-negatives/Negatives");
+    const auto rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].name == "noisy");
+    CHECK_FALSE(rows[0].incomplete());
+    CHECK(rows[0].jfr.has_value());
+    CHECK(*rows[0].jfr < 1.0);
+    CHECK(rows[1].name == "a-oracle-no-negatives");
+    CHECK(rows[1].incomplete());
+    CHECK(*rows[1].jf == 1.0);  // its positives are perfect …
+    CHECK_FALSE(rows[1].r.has_value());  // … but R and J&F&R are not reported
+    CHECK_FALSE(rows[1].jfr.has_value());
+    CHECK(rows[1].missing_positive_frames == 0);
+
+    const json summary = json::parse(read_file(f.dir / "lb/submissions/a-oracle-no-negatives/summary.json"));
+    const int64_t negatives = summary["counts"]["negative_frames"].get<int64_t>();
+    CHECK(negatives > 0);
+    CHECK(summary["counts"]["missing_negative_frames"].get<int64_t>() == negatives);
+    CHECK(rows[1].missing_negative_frames == negatives);
+    CHECK(summary["counts"]["missing_positive_frames"] == 0);
+    CHECK(summary["complete"] == false);
+    CHECK(summary["metrics"]["R"].is_null());
+    CHECK(summary["metrics"]["J&F&R"].is_null());
+    CHECK(summary["metrics"]["J&F"] == 1.0);
+    const json complete = json::parse(read_file(f.dir / "lb/submissions/noisy/summary.json"));
+    CHECK(complete["complete"] == true);
+    CHECK(complete["metrics"]["R"].is_number());
+
+    const std::string md = read_file(f.dir / "lb/leaderboard.md");
+    CHECK(md.find("| 1 | noisy |") != std::string::npos);
+    CHECK(md.find(fmt::format("| 2 | a-oracle-no-negatives | n/a | 100.0 | 100.0 | 100.0 | n/a | incomplete: 0 positive "
+                              "frames and {} negative frames missing, R not reported; ranked after complete submissions |",
+                              negatives)) != std::string::npos);
+    const std::string csv = read_file(f.dir / "lb/leaderboard.csv");
+    CHECK(csv.find("rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error\n") == 0);
+    CHECK(csv.find(fmt::format("2,a-oracle-no-negatives,,1.000000,1.000000,1.000000,,0,{},", negatives)) != std::string::npos);
+    CHECK(read_file(f.dir / "lb/leaderboard.html").find("incomplete: 0 positive frames") != std::string::npos);
+    // The cached rerun keeps the order and the mark.
+    const auto again = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    CHECK(again[0].name == "noisy");
+    CHECK(again[1].incomplete());
+
+    // Ranking alone: incomplete rows after complete ones whatever their scores, failed rows last.
+    std::vector<LeaderboardRow> ranked(3);
+    ranked[0].name = "x", ranked[0].jf = 0.99, ranked[0].missing_positive_frames = 1, ranked[0].jfr = 0.99;
+    ranked[1].name = "y", ranked[1].error = "broken";
+    ranked[2].name = "z", ranked[2].jfr = 0.1, ranked[2].jf = 0.1;
+    rank_leaderboard(ranked);
+    CHECK(ranked[0].name == "z");
+    CHECK(ranked[1].name == "x");
+    CHECK(ranked[2].name == "y");
+}
+
 TEST_CASE("regress: exit codes for equal, within tolerance, regressed, improved and malformed input") {
     TempDir dir;
     auto summary = [](double j, double r, double decay) {

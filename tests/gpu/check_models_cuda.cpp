@@ -27,6 +27,7 @@
 #include "model_zoo/safetensors.h"
 #include "model_zoo/synthetic_weights.h"
 #include "model_zoo/weights.h"
+#include "model_fixture.h"
 
 #ifdef R2GPU_WITH_CUDA
 std::string r2gpu_device_name();  // gpu_info.cu
@@ -38,60 +39,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
-    nlohmann::json keys;
-    std::vector<nn::SyntheticKey> synthetic;
-    std::map<std::string, torch::Tensor> tensors;
-};
+using test::fixture_config;
+using test::kFullModels;
+using test::ModelFixture;
 
-// As tests/test_referformer.cpp.
-Fixture load_fixture(const fs::path& dir, const std::string& model) {
-    Fixture f;
-    f.keys = nlohmann::json::parse(read_file(dir / (model + "_keys.json")));
-    for (const auto& k : f.keys["keys"]) {
-        nn::SyntheticKey key;
-        key.name = k[0].get<std::string>();
-        key.shape = k[1].get<std::vector<int64_t>>();
-        const auto dtype = k[2].get<std::string>();
-        key.floating = dtype == "F32" || dtype == "F64" || dtype == "F16" || dtype == "BF16";
-        if (!k[3].is_null()) key.alias_of = k[3].get<std::string>();
-        f.synthetic.push_back(key);
-    }
-    f.tensors = tensors_from_file(SafetensorsFile::open(dir / (model + ".safetensors")));
-    return f;
-}
-
-nn::ReferFormerConfig config_of(const std::string& model) {
-    if (model == "r2vos_r50") return nn::ReferFormerConfig::r2vos("resnet50");
-    if (model == "r2vos_vswin_t") return nn::ReferFormerConfig::r2vos("video_swin_t");
-    if (model == "referformer_r50") return nn::ReferFormerConfig::referformer("resnet50");
-    if (model == "referformer_swin_t") return nn::ReferFormerConfig::referformer("swin_t");
-    return nn::ReferFormerConfig::referformer("video_swin_t");
-}
-
-bool held_by_module(const nn::SyntheticKey& key) {
-    return key.alias_of.empty() && key.name.find("position_ids") == std::string::npos;
-}
-
-// The model with the fixture's synthetic weights, loaded exactly as the CPU parity test does.
-nn::ReferFormer build_model(const std::string& model, const Fixture& f) {
-    nn::ReferFormer m(config_of(model));
-    m->eval();
-    const auto formula = f.keys.value("formula", std::string("sine")) == "hash" ? nn::SyntheticFormula::hash : nn::SyntheticFormula::sine;
-    auto weights = nn::synthetic_state_dict(f.synthetic, formula);
-    for (const auto& k : f.synthetic)
-        if (!held_by_module(k)) weights.erase(k.name);
-    for (const auto& b : m->named_buffers())
-        if (!b.value().is_floating_point()) weights[b.key()] = b.value().clone();
-    const auto report = load_state_dict(*m, weights, /*strict=*/true);
-    if (!report.clean()) {
-        std::ostringstream s;
-        s << model << ": weights did not load cleanly (" << report.missing.size() << " missing, " << report.unexpected.size()
-          << " unexpected, " << report.mismatched.size() << " mismatched)";
-        throw std::runtime_error(s.str());
-    }
-    return m;
-}
+// As tests/test_referformer.cpp: the fixture's weights, loaded strictly.
+nn::ReferFormer build_model(const std::string& model, const ModelFixture& f) { return test::model_with_fixture_weights(model, f); }
+ModelFixture load_fixture(const fs::path& dir, const std::string& model) { return test::load_model_fixture(dir, model); }
 
 double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
     if (a.sizes() != b.sizes()) {
@@ -101,8 +55,6 @@ double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
     }
     return (a.detach().to(torch::kCPU, torch::kFloat64) - b.to(torch::kCPU, torch::kFloat64)).abs().max().item<double>();
 }
-
-const char* kFullModels[] = {"r2vos_r50", "r2vos_vswin_t", "referformer_r50", "referformer_swin_t", "referformer_vswin_t"};
 
 void sync(const torch::Device& device) {
     if (device.is_cuda()) torch::cuda::synchronize();
@@ -115,7 +67,7 @@ bool check_parity(const fs::path& dir, const std::string& model, const torch::De
     const auto f = load_fixture(dir, model);
     auto m = build_model(model, f);
     m->to(device);
-    const bool r2vos = config_of(model).is_r2vos();
+    const bool r2vos = fixture_config(model).is_r2vos();
     const auto clip = f.tensors.at("clip").to(device);
     const auto orig = f.tensors.at("orig_size");
     bool ok = true;
