@@ -75,6 +75,23 @@ fs::path partial_folder(const fs::path& out) {
 namespace {
 // Moves everything complete under `from` into `into` (both run folders), sides listed by their
 // score pieces; what is incomplete is dropped with `from`.
+// One complete side of a pair (its mask folder and its score piece) from one run folder to another.
+void move_side(const fs::path& from, const fs::path& into, const R2Pair& pair, bool negative) {
+    move_folder(expression_folder(from, pair, negative), expression_folder(into, pair, negative));
+    fs::create_directories(score_piece_file(into, pair, negative).parent_path());
+    fs::rename(score_piece_file(from, pair, negative), score_piece_file(into, pair, negative));
+}
+
+// The complete sides of the selected pairs; returns how many moved.
+int64_t move_complete_sides(const fs::path& from, const fs::path& into, const std::vector<R2Pair>& pairs,
+                            const std::vector<size_t>& selected) {
+    int64_t moved = 0;
+    for (const size_t i : selected)
+        for (const bool negative : {false, true})
+            if (side_complete(from, pairs[i], negative)) move_side(from, into, pairs[i], negative), ++moved;
+    return moved;
+}
+
 int64_t move_all_complete(const fs::path& from, const fs::path& into) {
     int64_t moved = 0;
     const fs::path scores = from / kRunStateDir / "scores";
@@ -91,9 +108,7 @@ int64_t move_all_complete(const fs::path& from, const fs::path& into) {
                 pair.exp_id = piece.path().stem().string();
                 pair.negative_video = s.value("video", "");
                 if (!fs::is_directory(expression_folder(from, pair, negative))) continue;
-                move_folder(expression_folder(from, pair, negative), expression_folder(into, pair, negative));
-                fs::create_directories(score_piece_file(into, pair, negative).parent_path());
-                fs::rename(piece.path(), score_piece_file(into, pair, negative));
+                move_side(from, into, pair, negative);
                 ++moved;
             }
         }
@@ -146,16 +161,7 @@ int64_t adopt_complete_sides(const fs::path& from, const fs::path& into, const s
                 write_file_atomically(score_piece_file(from, pairs[i], negative), json_text((*it->second)[side_name(negative)]));
         }
     }
-    int64_t adopted = 0;
-    for (const size_t i : selected)
-        for (const bool negative : {false, true}) {
-            if (!side_complete(from, pairs[i], negative)) continue;
-            move_folder(expression_folder(from, pairs[i], negative), expression_folder(into, pairs[i], negative));
-            fs::create_directories(score_piece_file(into, pairs[i], negative).parent_path());
-            fs::rename(score_piece_file(from, pairs[i], negative), score_piece_file(into, pairs[i], negative));
-            ++adopted;
-        }
-    return adopted;
+    return move_complete_sides(from, into, pairs, selected);
 }
 
 int64_t keep_complete_sides(const fs::path& sub, const fs::path& out, const std::vector<R2Pair>& pairs,
@@ -167,16 +173,7 @@ int64_t keep_complete_sides(const fs::path& sub, const fs::path& out, const std:
     const auto kept = read_run_state(partial);
     if (!kept || *kept != *state) fs::remove_all(partial, ec);
     write_run_state(partial, *state);
-    int64_t n = 0;
-    for (const size_t i : selected)
-        for (const bool negative : {false, true}) {
-            if (!side_complete(sub, pairs[i], negative)) continue;
-            move_folder(expression_folder(sub, pairs[i], negative), expression_folder(partial, pairs[i], negative));
-            fs::create_directories(score_piece_file(partial, pairs[i], negative).parent_path());
-            fs::rename(score_piece_file(sub, pairs[i], negative), score_piece_file(partial, pairs[i], negative));
-            ++n;
-        }
-    return n;
+    return move_complete_sides(sub, partial, pairs, selected);
 }
 
 ojson assemble_scores(const fs::path& sub, const std::vector<R2Pair>& pairs, const std::vector<size_t>& selected,
