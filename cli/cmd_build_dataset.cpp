@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "core/wording.h"
 #include "dataset_builder/r2_builder.h"
@@ -57,8 +58,7 @@ void add_build_dataset_command(CLI::App& app, int& exit_code) {
         bool no_referred = false, no_lexical = false, strict = false, link_frames = false, symlinks = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand(
-        "build-dataset", "Build R²-Youtube-VOS: pair every expression with its video and one unrelated negative video");
+    CLI::App* cmd = add_command(app, "build-dataset");
     cmd->footer(
         "Writes OUT/r2_pairs.json, OUT/r2_stats.json and OUT/meta_expressions.json (the negative pairs, keyed by the "
         "negative video, in the source's format). The rules are in data/README.md.\n\nExample:\n"
@@ -95,7 +95,7 @@ void add_verify_dataset_command(CLI::App& app, int& exit_code) {
         std::string dir;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("verify-dataset", "Recheck every invariant of a built R² set against its source (exit 1 on any violation)");
+    CLI::App* cmd = add_command(app, "verify-dataset");
     cmd->add_option("dir", o->dir, "Folder written by build-dataset")->required();
     add_source_options(cmd, *o, true);
     cmd->callback([o, cmd, &exit_code] {

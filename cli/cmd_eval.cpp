@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "metrics/evaluation.h"
 #include "reports/eval_report.h"
@@ -16,9 +17,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
         bool report = false;
     };
     auto options = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand(
-        "eval", "Score predictions: J, F, J&F (needs --source), R (needs --pairs) and J&F&R, per expression, video and "
-                "data set");
+    CLI::App* cmd = add_command(app, "eval");
     cmd->footer(
         "Predictions use the leaderboard layout: PRED/Annotations/<video>/<exp_id>/<frame>.png for each expression on "
         "its own video and PRED/Negatives/<negative_video>/<exp_id>/<frame>.png for it on its paired negative video. "
@@ -76,7 +75,7 @@ namespace r2::cli {
 
 void add_report_command(CLI::App& app, int& exit_code) {
     auto dir = std::make_shared<std::string>();
-    CLI::App* cmd = app.add_subcommand("report", "Write EVAL_DIR/report.html: tables, plots and thumbnails of an `eval --out` folder");
+    CLI::App* cmd = add_command(app, "report");
     cmd->add_option("eval_dir", *dir, "Folder written by `r2bench eval --out`")->required();
     cmd->callback([dir, &exit_code] {
         fmt::print("wrote {}\n", write_html_report(*dir).string());

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "runners/merge.h"
 
@@ -13,7 +14,7 @@ void add_merge_command(CLI::App& app, int& exit_code) {
         OutOptions out;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("merge", "Join the shards of `run --shard i/n` into one submission");
+    CLI::App* cmd = add_command(app, "merge");
     cmd->footer(
         "Checks that the shards come from one model, weights, pairs file and window, that each is the shard the split "
         "gives, and that together they hold every pair once; then copies the masks and merges scores.json and run.json. "

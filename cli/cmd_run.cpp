@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "core/parallel.h"
 #include "core/wording.h"
 #include "runners/baseline.h"
-#ifdef R2BENCH_HAVE_TORCH
+#ifdef R2BENCH_HAVE_TORCH  // in r2bench-models
 #include "runners/model_runner.h"
 #include "runners/run_state.h"
+#else  // in r2bench
+#include "cli/handover.h"
 #endif
 #include "runners/shards.h"
 
@@ -25,7 +28,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         bool synthetic_weights = false, resume = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("run", "Run a model on an R² set and write a submission (Annotations/ + Negatives/)");
+    CLI::App* cmd = add_command(app, "run");
     cmd->footer(
         "Models: the neural models of `r2bench models` (r2vos_r50, r2vos_vswin_t, referformer_r50, referformer_swin_t, "
         "referformer_vswin_t, r2vos_tiny, referformer_tiny), and the weight-free references oracle (ground truth; "
@@ -109,8 +112,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
                    r.peak_rss_mb);
         exit_code = 0;
 #else
-        throw Error(fmt::format("model '{}': this r2bench was built without libtorch; it runs oracle, noisy-oracle and empty",
-                                o->baseline.model));
+        // r2bench never links libtorch: r2bench-models runs the neural models (the same code, this file).
+        hand_over(fmt::format("`run --model {}`", o->baseline.model));
 #endif
     });
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "core/wording.h"
 #include "core/atomic_file.h"
@@ -39,7 +40,7 @@ void add_score_command(CLI::App& app, int& exit_code) {
         ScoreOptions score;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("score", "Score one leaderboard submission (a .zip or a folder) safely");
+    CLI::App* cmd = add_command(app, "score");
     cmd->footer("The zip holds Annotations/<video>/<exp_id>/<frame>.png (and Negatives/… for R²), at its top or inside "
                 "one folder. Unsafe zips are refused before anything is extracted.\n\nExample:\n"
                 "  r2bench score submission.zip --source data/ref-youtube-vos --pairs r2/r2_pairs.json --out scores/team1");
@@ -69,7 +70,7 @@ void add_leaderboard_command(CLI::App& app, int& exit_code) {
         ScoreOptions score;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("leaderboard", "Score every submission in a folder and rank them by J&F&R");
+    CLI::App* cmd = add_command(app, "leaderboard");
     cmd->footer("Results are cached in OUT/cache by content hash: a rerun into the same --out scores only new or changed "
                 "submissions. A broken submission gets its row with a short note linking to its full problem list "
                 "(OUT/submissions/<name>/problems.txt) and does not stop the others.");
@@ -98,7 +99,7 @@ void add_regress_command(CLI::App& app, int& exit_code) {
         bool update = false, exact = false, all = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("regress", "Fail CI when a metric table drifts from its committed baseline");
+    CLI::App* cmd = add_command(app, "regress");
     cmd->footer("Exit codes: 0 within tolerance (improvements are reported), 1 a metric regressed (or, with --exact, "
                 "changed at all), 2 malformed input. Tolerances are in percentage points.\n\nExample:\n"
                 "  r2bench regress --baseline ci/metrics_baseline.json --current eval/summary.json --tol J=0.5,R=1.0");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_options.h"
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "core/wording.h"
 #include "dataset_builder/synth.h"
@@ -19,8 +20,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         bool metadata_only = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand(
-        "synth", "Generate a synthetic referring-video data set in the exact Ref-YouTube-VOS (or Ref-DAVIS17) layout");
+    CLI::App* cmd = add_command(app, "synth");
     cmd->footer(
         "Presets: tiny (6 videos of 64x64, 4 frames), small (40 videos of 320x240, 12 frames; the demo), "
         "ytvos-valid (202 videos, 834 expressions, ~30 frames of 640x360, like the public valid split).\n\n"

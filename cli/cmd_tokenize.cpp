@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "model_zoo/bpe_tokenizer.h"
@@ -18,7 +19,7 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
         bool bytes = false;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("tokenize", "Print the RoBERTa token ids (<s> … </s>) of each input line");
+    CLI::App* cmd = add_command(app, "tokenize");
     cmd->footer("Example:\n  echo 'the dog jumping over the log' | r2bench tokenize --vocab roberta/vocab.json --merges roberta/merges.txt\n"
                 "prints one line of ids per input line: <s> (0), the BPE tokens, </s> (2), as Hugging Face's RobertaTokenizer gives them.\n"
                 "--bytes uses the tiny models' built-in byte tokenizer instead (no files).");

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cli/command_table.h"
 #include "cli/commands.h"
 #include "model_zoo/safetensors.h"
 #include "model_zoo/torch_checkpoint.h"
@@ -11,7 +12,7 @@ void add_convert_weights_command(CLI::App& app, int& exit_code) {
         std::string in, out, key, strip_prefix;
     };
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("convert-weights", "Convert a torch.save checkpoint (.pth/.bin) or a .safetensors file to .safetensors");
+    CLI::App* cmd = add_command(app, "convert-weights");
     cmd->footer("The checkpoint is read with a restricted unpickler: only tensors, dicts, lists, tuples and primitives are "
                 "built; other objects (argparse.Namespace, …) are skipped with a warning and no code is ever run.\n\n"
                 "Example:\n  r2bench convert-weights checkpoint.pth models/r2vos_r50.safetensors --key model");

@@ -1,4 +1,6 @@
-// Each subcommand registers itself on the app; its callback sets the process exit code.
+// Each subcommand registers itself on the app; its callback sets the process exit code. Names and
+// descriptions come from cli/command_table.h. r2bench (main.cpp) registers all but the libtorch ones;
+// r2bench-models (main_models.cpp) registers run, models and the model benchmarks.
 #pragma once
 #include <CLI/CLI.hpp>
 
@@ -16,7 +18,9 @@ void add_synth_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_merge_command(CLI::App& app, int& exit_code);
 void add_convert_weights_command(CLI::App& app, int& exit_code);
+// r2bench-models only (libtorch):
 void add_models_command(CLI::App& app, int& exit_code);
+void add_model_bench_commands(CLI::App& bench, int& exit_code);  // bench msda, backbone, model, run
 void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_build_dataset_command(CLI::App& app, int& exit_code);
 void add_verify_dataset_command(CLI::App& app, int& exit_code);

@@ -2,7 +2,9 @@
 //
 // Ref-YouTube-VOS / DAVIS annotations are palette PNGs whose pixel *indices* are object ids;
 // predictions are usually 8-bit grayscale (0/255). OpenCV's imread would turn palette images
-// into colours, so decoding goes through libpng directly.
+// into colours, so decoding goes through libpng directly, or, for ordinary non-interlaced files,
+// through a small PNG reader of our own that inflates with libdeflate (several times faster than
+// zlib, which is most of libpng's decoding time).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -52,6 +54,17 @@ LabelMap read_label_png(const std::filesystem::path& path, const PngLimits& limi
 // Throws FileError as decode_label_png does.
 LabelMap decode_prediction_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits = {});
 LabelMap read_prediction_png(const std::filesystem::path& path, const PngLimits& limits = {});
+
+namespace detail {
+// Which decoder decode_label_png / decode_prediction_png use. `automatic` (what they do) tries the
+// libdeflate fast path and falls back to libpng for anything it declines; the other two exist so
+// tests and `bench eval` can run one decoder alone. `fast_only` throws FileError where the fast
+// path declines (interlaced, bad chunk, ...).
+enum class PngDecoder { automatic, libpng_only, fast_only };
+LabelMap decode_label_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits, PngDecoder decoder);
+LabelMap decode_prediction_png(std::string_view png_bytes, const std::string& name, const PngLimits& limits,
+                               PngDecoder decoder);
+}  // namespace detail
 
 // Reads only the header: {width, height}. Throws FileError on a non-PNG.
 std::array<int, 2> read_png_size(const std::filesystem::path& path);

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/ytvos_meta.h"
 
 namespace r2 {
 
@@ -60,6 +61,10 @@ R2Pairs parse_r2_pairs(const std::string& json_text, const std::string& name) {
         p.negative_video = text("negative_video", true);
         p.positive_frames = frames("positive_frames");
         p.negative_frames = frames("negative_frames");
+        // The one frame-list rule of every reader (core/ytvos_meta.h), so that a list build-dataset
+        // would have refused is refused here too, by run and eval alike.
+        check_unique_frames(p.positive_frames, name, fmt::format("{}: video '{}' positive_frames", where, p.positive_video));
+        check_unique_frames(p.negative_frames, name, fmt::format("{}: video '{}' negative_frames", where, p.negative_video));
         p.negative_source = text("negative_source", false);
         if (p.negative_source.empty()) p.negative_source = "source";
         if (p.negative_source != "source" && p.negative_source != "pool")

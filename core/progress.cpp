@@ -25,19 +25,21 @@ double Progress::log_interval() {
 }
 
 Progress::Progress(std::string label, size_t total)
-    : label_(std::move(label)), total_(total), start_(std::chrono::steady_clock::now()), last_draw_(start_),
-      active_(!g_quiet && total > 0), terminal_(::isatty(STDERR_FILENO)) {}
+    : label_(std::move(label)), total_(total), start_(std::chrono::steady_clock::now()), active_(!g_quiet && total > 0),
+      terminal_(::isatty(STDERR_FILENO)), last_draw_(start_) {}
 
 Progress::~Progress() { finish(); }
 
 void Progress::advance(size_t n) {
     const size_t done = done_ += n;
     if (!active_) return;
+    // last_draw_ is written by whichever thread draws, so it is read only under the lock. try_lock
+    // keeps workers from queueing here: when another thread is drawing, this one has nothing to add.
+    std::unique_lock<std::mutex> lock(draw_mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || finished_) return;
     const auto now = std::chrono::steady_clock::now();
     const std::chrono::duration<double> every(terminal_ ? 0.1 : log_interval());
     if (now - last_draw_ < every && (done < total_ || !terminal_)) return;
-    std::unique_lock<std::mutex> lock(draw_mutex_, std::try_to_lock);
-    if (!lock.owns_lock() || finished_) return;
     last_draw_ = now;
     if (terminal_) draw(done, false);
     else log_line(done);

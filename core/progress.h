@@ -33,10 +33,12 @@ private:
     std::string label_;
     size_t total_;
     std::atomic<size_t> done_{0};
-    std::mutex draw_mutex_;
-    std::chrono::steady_clock::time_point start_, last_draw_;
+    std::chrono::steady_clock::time_point start_;
     bool active_ = false;
     bool terminal_ = false;
+    // Guards everything below: advance() runs on many threads, and one of them at a time draws.
+    std::mutex draw_mutex_;
+    std::chrono::steady_clock::time_point last_draw_;
     bool logged_ = false;  // off a terminal: whether a line was printed (then the end gets one too)
     bool finished_ = false;
 };

@@ -1,11 +1,15 @@
 #include "core/ref_davis.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unicode/unistr.h>
+#include <unicode/ustring.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -19,30 +23,23 @@ const std::array<const char*, 4>& ref_davis_text_files() {
     return files;
 }
 
-static bool valid_utf8(const std::string& s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-        if (extra < 0 || (extra > 0 && i + size_t(extra) >= s.size())) return false;
-        for (int k = 1; k <= extra; ++k)
-            if ((static_cast<unsigned char>(s[i + size_t(k)]) >> 6) != 0x2) return false;
-        i += size_t(extra) + 1;
-    }
-    return true;
+bool is_valid_utf8(std::string_view bytes) {
+    // ICU's strict decoder refuses what hand-written checks tend to let through: overlong forms,
+    // surrogates (ED A0..BF) and code points above U+10FFFF. Each byte yields at most one UTF-16 unit.
+    if (bytes.size() > size_t(INT32_MAX)) return false;
+    std::vector<UChar> units(bytes.size() + 1);
+    int32_t length = 0;
+    UErrorCode status = U_ZERO_ERROR;
+    u_strFromUTF8(units.data(), int32_t(units.size()), &length, bytes.data(), int32_t(bytes.size()), &status);
+    return U_SUCCESS(status);
 }
 
 std::string to_utf8(const std::string& bytes) {
-    if (valid_utf8(bytes)) return bytes;
+    if (is_valid_utf8(bytes)) return bytes;
+    // Latin-1 maps every byte to the code point of the same value, so this conversion cannot fail.
+    const icu::UnicodeString text(bytes.data(), int32_t(bytes.size()), "ISO-8859-1");
     std::string out;
-    for (unsigned char c : bytes) {
-        if (c < 0x80) {
-            out += char(c);
-        } else {
-            out += char(0xc0 | (c >> 6));
-            out += char(0x80 | (c & 0x3f));
-        }
-    }
+    text.toUTF8String(out);
     return out;
 }
 

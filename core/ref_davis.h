@@ -12,6 +12,7 @@
 #include <array>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "core/ytvos_meta.h"
 
@@ -28,6 +29,8 @@ RefDavisSplit read_ref_davis(const std::filesystem::path& root, const std::strin
 // The four text annotation files, in exp-id order.
 const std::array<const char*, 4>& ref_davis_text_files();
 
+// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool is_valid_utf8(std::string_view bytes);
 // Text that is not valid UTF-8 is taken as Latin-1 (as the real annotator-2 files are) and converted.
 std::string to_utf8(const std::string& bytes);
 

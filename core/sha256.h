@@ -1,24 +1,36 @@
-// SHA-256 (FIPS 180-4), for content hashes of metadata and submissions.
+// SHA-256 content hashes of metadata, pairs files, weights and submissions, computed by OpenSSL's
+// libcrypto (EVP). Files are streamed in fixed-size chunks, so a multi-GB submission zip is never
+// held in memory.
 #pragma once
-#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX; kept out of this header so callers need no OpenSSL include
+
 namespace r2 {
 
+// An incremental hash: update() any number of times, then hex() once.
 class Sha256 {
 public:
     Sha256();
+    ~Sha256();
+    Sha256(Sha256&&) noexcept;
+    Sha256& operator=(Sha256&&) noexcept;
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
     Sha256& update(std::string_view bytes);
-    std::string hex();  // finishes; the object must not be updated afterwards
+    // Streams the file's bytes into the hash; FileError when it cannot be opened or read.
+    Sha256& update_file(const std::filesystem::path& path);
+    std::string hex();  // lower-case hex digest; finishes: the object must not be updated afterwards
 
 private:
-    void block(const uint8_t* p);
-    uint32_t h_[8];
-    uint8_t buffer_[64];
-    size_t buffered_ = 0;
-    uint64_t length_ = 0;
+    struct Free {
+        void operator()(evp_md_ctx_st* ctx) const;
+    };
+    std::unique_ptr<evp_md_ctx_st, Free> ctx_;
 };
 
 std::string sha256_hex(std::string_view bytes);

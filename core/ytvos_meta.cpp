@@ -1,5 +1,6 @@
 #include "core/ytvos_meta.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/text_format.h"
 
 namespace r2 {
 
@@ -31,6 +33,30 @@ size_t MetaExpressions::expression_count() const {
     size_t n = 0;
     for (const auto& v : videos) n += v.expressions.size();
     return n;
+}
+
+std::vector<std::string> object_ids(const Expression& e) {
+    std::vector<std::string> ids;
+    size_t start = 0;
+    while (start <= e.obj_id.size() && !e.obj_id.empty()) {
+        const size_t end = std::min(e.obj_id.find(',', start), e.obj_id.size());
+        ids.push_back(e.obj_id.substr(start, end - start));
+        start = end + 1;
+    }
+    return ids;
+}
+
+nlohmann::ordered_json expression_entry_json(const Expression& e) {
+    if (!e.raw.is_null()) return e.raw;
+    nlohmann::ordered_json entry{{"exp", e.text}};
+    if (!e.obj_id.empty()) entry["obj_id"] = e.obj_id;
+    return entry;
+}
+
+void check_unique_frames(const std::vector<std::string>& frames, const std::string& file, const std::string& where) {
+    std::set<std::string> seen;
+    for (const auto& f : frames)
+        if (!seen.insert(f).second) throw FileError(file, fmt::format("{}: duplicate frame '{}'", where, f));
 }
 
 bool natural_less(const std::string& a, const std::string& b) {
@@ -69,12 +95,8 @@ struct Reader {
     std::vector<std::string> frame_list(const ojson& value, const std::string& where) const {
         if (!value.is_array()) fail(where, "expected an array of frame names");
         std::vector<std::string> frames;
-        std::set<std::string> seen;
-        for (const auto& f : value) {
-            std::string name = string_value(f, where);
-            if (!seen.insert(name).second) fail(where, fmt::format("duplicate frame '{}'", name));
-            frames.push_back(std::move(name));
-        }
+        for (const auto& f : value) frames.push_back(string_value(f, where));
+        check_unique_frames(frames, file, where);
         return frames;
     }
     ojson parse(const std::string& text) const {
@@ -130,9 +152,20 @@ MetaExpressions parse_meta_expressions(const std::string& json_text, const std::
             Expression e;
             e.id = exp_id;
             e.text = r.string_value(r.member(exp_json, "exp", ewhere), ewhere + " exp");
-            if (exp_json.contains("obj_id")) e.obj_id = r.string_value(exp_json["obj_id"], ewhere + " obj_id");
+            if (exp_json.contains("obj_id")) {
+                const ojson& id = exp_json["obj_id"];
+                if (id.is_array()) {  // MeViS: one expression may refer to several objects
+                    for (const auto& item : id)
+                        e.obj_id += (e.obj_id.empty() ? "" : ",") + r.string_value(item, ewhere + " obj_id");
+                } else {
+                    e.obj_id = r.string_value(id, ewhere + " obj_id");
+                }
+            }
+            e.raw = exp_json;
             video.expressions.push_back(std::move(e));
         }
+        for (const auto& [key, value] : video_json.items())
+            if (key != "expressions" && key != "frames") video.extra[key] = value;
         video.frames = r.frame_list(r.member(video_json, "frames", where), where + " frames");
         if (video.frames.empty()) r.fail(where, "'frames' is empty");
         meta.videos.push_back(std::move(video));
@@ -196,10 +229,7 @@ void check_expressions_against_meta(const MetaExpressions& expressions, const Vi
                 problems.push_back(fmt::format("video '{}' expression '{}': unknown object id '{}'", video.name, e.id,
                                                e.obj_id));
     }
-    if (problems.empty()) return;
-    std::string text = fmt::format("{} problem(s) against meta.json:", problems.size());
-    for (size_t i = 0; i < problems.size() && i < 10; ++i) text += "\n  " + problems[i];
-    throw FileError(expressions_name, text);
+    if (!problems.empty()) throw FileError(expressions_name, problem_list("against meta.json", problems, 10));
 }
 
 }  // namespace r2

@@ -63,9 +63,10 @@ Profile profile_of(const SourceVideo& v, const SourceTree& tree, const SynonymTa
     }
     // Categories referred to: each expression's object where known, else what its text names.
     for (const auto& e : v.expressions) {
-        bool known = !e.obj_ids.empty();
+        const std::vector<std::string> ids = object_ids(e);
+        bool known = !ids.empty();
         std::set<std::string> of_objects;
-        for (const auto& id : e.obj_ids) {
+        for (const auto& id : ids) {
             const SourceObject* o = v.find_object(id);
             if (!o) known = false;
             else of_objects.insert(o->category);
@@ -230,7 +231,7 @@ std::string negative_meta(const SourceTree& source, const std::vector<const Sour
         const SourceVideo& positive = source.videos[i];
         const SourceVideo& negative = *negative_of[i];
         ojson expressions = ojson::object();
-        for (const auto& e : positive.expressions) expressions[e.exp_id] = e.raw;
+        for (const auto& e : positive.expressions) expressions[e.id] = expression_entry_json(e);
         ojson entry = ojson::object();
         for (const auto& [k, v] : negative.extra.items()) entry[k] = v;
         entry["expressions"] = std::move(expressions);
@@ -315,9 +316,7 @@ R2Build build_r2(const SourceTree& source, const SourceTree* pool, const R2Build
     for (int i = 0; i < n; ++i) {
         const SourceVideo& v = source.videos[size_t(i)];
         for (const auto& e : v.expressions) {
-            std::string obj_id;
-            for (const auto& id : e.obj_ids) obj_id += (obj_id.empty() ? "" : ",") + id;
-            R2Pair pair{v.name, e.exp_id, e.text, obj_id, negative_of[size_t(i)]->name, v.frames, negative_of[size_t(i)]->frames};
+            R2Pair pair{v.name, e.id, e.text, e.obj_id, negative_of[size_t(i)]->name, v.frames, negative_of[size_t(i)]->frames};
             pair.negative_source = negative_source[size_t(i)];
             build.pairs.pairs.push_back(std::move(pair));
             ++expression_count;
@@ -463,8 +462,8 @@ std::vector<std::string> verify_r2(const fs::path& out, const SourceTree& source
     }
     for (const auto& x : source.videos) {
         for (const auto& e : x.expressions) {
-            const int n = seen.count({x.name, e.exp_id}) ? seen[{x.name, e.exp_id}] : 0;
-            if (n != 1) v.push_back(fmt::format("expression '{}' of '{}' appears {} times (expected once)", e.exp_id, x.name, n));
+            const int n = seen.count({x.name, e.id}) ? seen[{x.name, e.id}] : 0;
+            if (n != 1) v.push_back(fmt::format("expression '{}' of '{}' appears {} times (expected once)", e.id, x.name, n));
         }
         if (!pool && !positive_of.count(x.name)) v.push_back(fmt::format("video '{}' is never a negative", x.name));
     }

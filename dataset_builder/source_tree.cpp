@@ -44,45 +44,17 @@ ojson parse_json(const std::string& text, const fs::path& path) {
     }
 }
 
-std::string id_string(const ojson& v, const fs::path& path, const std::string& where) {
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_number_integer()) return std::to_string(v.get<long long>());
-    throw FileError(path, where + ": object ids must be strings or integers");
-}
-
-// meta_expressions.json as Ref-YouTube-VOS (obj_id a string) or MeViS (obj_id a list) write it.
+// meta_expressions.json as Ref-YouTube-VOS (obj_id a string) or MeViS (obj_id a list) write it,
+// read by the one reader eval uses too (frame-list rule included).
 std::vector<SourceVideo> parse_expression_file(const std::string& text, const fs::path& path) {
-    const ojson root = parse_json(text, path);
-    if (!root.is_object() || !root.contains("videos") || !root["videos"].is_object())
-        throw FileError(path, "missing key 'videos'");
+    MetaExpressions meta = parse_meta_expressions(text, path.string());
     std::vector<SourceVideo> videos;
-    for (const auto& [name, v] : root["videos"].items()) {
-        const std::string where = fmt::format("video '{}'", name);
-        if (!v.is_object() || !v.contains("expressions") || !v["expressions"].is_object())
-            throw FileError(path, where + ": missing key 'expressions'");
-        if (!v.contains("frames") || !v["frames"].is_array() || v["frames"].empty())
-            throw FileError(path, where + ": missing or empty 'frames'");
+    for (auto& v : meta.videos) {
         SourceVideo video;
-        video.name = name;
-        for (const auto& f : v["frames"]) {
-            if (!f.is_string()) throw FileError(path, where + ": frame names must be strings");
-            video.frames.push_back(f.get<std::string>());
-        }
-        for (const auto& [key, value] : v.items())
-            if (key != "expressions" && key != "frames") video.extra[key] = value;
-        for (const auto& [exp_id, e] : v["expressions"].items()) {
-            const std::string ewhere = fmt::format("{} expression '{}'", where, exp_id);
-            if (!e.is_object() || !e.contains("exp") || !e["exp"].is_string())
-                throw FileError(path, ewhere + ": missing key 'exp'");
-            SourceExpression x{exp_id, e["exp"].get<std::string>(), {}, e};
-            if (e.contains("obj_id")) {
-                if (e["obj_id"].is_array())
-                    for (const auto& id : e["obj_id"]) x.obj_ids.push_back(id_string(id, path, ewhere));
-                else
-                    x.obj_ids.push_back(id_string(e["obj_id"], path, ewhere));
-            }
-            video.expressions.push_back(std::move(x));
-        }
+        video.name = std::move(v.name);
+        video.frames = std::move(v.frames);
+        video.expressions = std::move(v.expressions);
+        video.extra = std::move(v.extra);
         videos.push_back(std::move(video));
     }
     return videos;
@@ -119,10 +91,10 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
                 if (!mv) throw FileError(meta_path, fmt::format("video '{}' of the expressions is missing", v.name));
                 for (const auto& o : mv->objects) v.objects.push_back({o.id, o.category});
                 for (const auto& e : v.expressions)
-                    for (const auto& id : e.obj_ids)
+                    for (const auto& id : object_ids(e))
                         if (!v.find_object(id))
                             throw FileError(expressions, fmt::format("video '{}' expression '{}': unknown object id '{}'",
-                                                                     v.name, e.exp_id, id));
+                                                                     v.name, e.id, id));
             }
         }
     } else {
@@ -136,7 +108,7 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
             v.frames = ev.frames;
             for (const auto& o : davis.meta.find(ev.name)->objects) v.objects.push_back({o.id, o.category});
             for (const auto& e : ev.expressions)
-                v.expressions.push_back({e.id, e.text, {e.obj_id}, ojson{{"exp", e.text}, {"obj_id", e.obj_id}}});
+                v.expressions.push_back({e.id, e.text, e.obj_id, ojson{{"exp", e.text}, {"obj_id", e.obj_id}}});
             tree.videos.push_back(std::move(v));
         }
         tree.frames_dir = root / "DAVIS/JPEGImages/480p";

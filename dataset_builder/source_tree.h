@@ -1,6 +1,6 @@
 // The referring-video data set the R² builder reads: Ref-YouTube-VOS, Ref-DAVIS17 or MeViS
 // metadata, flattened into videos (frames, objects with categories) and their expressions.
-// Each expression keeps its original JSON so the builder can write it back unchanged.
+// Each expression keeps its original JSON (Expression::raw) so the builder can write it back unchanged.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -9,18 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ytvos_meta.h"
+
 namespace r2 {
 
 enum class SourceFormat { ref_youtube_vos, ref_davis, mevis };
 SourceFormat parse_source_format(const std::string& name);  // "ref-youtube-vos", "ref-davis", "mevis"
 const char* source_format_name(SourceFormat f);
 
-struct SourceExpression {
-    std::string exp_id;
-    std::string text;
-    std::vector<std::string> obj_ids;  // empty where the source has none
-    nlohmann::ordered_json raw;        // the entry as the source wrote it
-};
+// An expression as every reader has it (core/ytvos_meta.h): the builder reads meta_expressions.json
+// with the same reader as eval, so that what `build-dataset` accepts `eval` accepts too.
+using SourceExpression = Expression;
 
 struct SourceObject {
     std::string id, category;

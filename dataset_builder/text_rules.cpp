@@ -1,10 +1,14 @@
 #include "dataset_builder/text_rules.h"
 
 #include <algorithm>
-#include <cctype>
+#include <memory>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unicode/brkiter.h>
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -32,18 +36,55 @@ std::string fold_plural(const std::string& w) {
     return w;
 }
 
+namespace {
+
+// Word boundaries (UAX #29, with ICU's dictionaries for scripts written without spaces). The root
+// locale keeps the result independent of the user's LANG. One iterator per thread: it holds the
+// text being split, and creating one costs far more than a tokenize() call.
+icu::BreakIterator& word_breaker() {
+    thread_local const std::unique_ptr<icu::BreakIterator> breaker = [] {
+        UErrorCode status = U_ZERO_ERROR;
+        std::unique_ptr<icu::BreakIterator> b(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+        if (U_FAILURE(status) || !b) throw Error(fmt::format("ICU: cannot create a word break iterator ({})", u_errorName(status)));
+        return b;
+    }();
+    return *breaker;
+}
+
+// Letters, combining marks and digits. UAX #29 keeps "dog’s", "dog's", "e.g" and "a_b" as one word;
+// splitting them at everything else makes a possessive the bare noun plus the stop word "s", and
+// keeps ASCII text tokenized exactly as before ICU (so existing R² sets rebuild identically).
+// U+02BC MODIFIER LETTER APOSTROPHE is a letter to Unicode but an apostrophe in English text.
+bool is_word_char(UChar32 c) {
+    return c != 0x02BC && (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+}
+
+}  // namespace
+
 std::vector<std::string> tokenize(const std::string& text) {
+    // Full case folding ("DOG" → "dog", "Straße" → "strasse"); invalid UTF-8 becomes U+FFFD, a separator.
+    icu::UnicodeString folded = icu::UnicodeString::fromUTF8(text);
+    folded.foldCase(U_FOLD_CASE_DEFAULT);
     std::vector<std::string> tokens;
-    std::string current;
-    auto flush = [&] {
-        if (!current.empty()) tokens.push_back(fold_plural(current));
-        current.clear();
+    auto emit = [&](int32_t begin, int32_t end) {
+        if (begin >= end) return;
+        std::string word;
+        folded.tempSubStringBetween(begin, end).toUTF8String(word);
+        tokens.push_back(fold_plural(word));
     };
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c >= 0x80) current += char(std::tolower(c));
-        else flush();
+    icu::BreakIterator& words = word_breaker();
+    words.setText(folded);
+    for (int32_t begin = words.first(), end = words.next(); end != icu::BreakIterator::DONE; begin = end, end = words.next()) {
+        if (words.getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces, punctuation, symbols
+        int32_t piece = begin;
+        for (int32_t i = begin; i < end;) {
+            const UChar32 c = folded.char32At(i);
+            const int32_t next = folded.moveIndex32(i, 1);
+            if (!is_word_char(c)) emit(piece, i), piece = next;
+            i = next;
+        }
+        emit(piece, end);
     }
-    flush();
     return tokens;
 }
 

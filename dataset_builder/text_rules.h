@@ -10,7 +10,9 @@
 
 namespace r2 {
 
-// Lower-cased alphanumeric tokens with plurals folded ("Dogs," → "dog").
+// Words of UTF-8 text, case-folded with ICU and split at ICU word boundaries and at the
+// punctuation inside words, with plurals folded: "Dogs," → "dog"; "DOG's" and "dog’s" (U+2019)
+// → "dog", "s". ASCII text gives its alphanumeric runs, lower-cased.
 std::vector<std::string> tokenize(const std::string& text);
 // Plural folding: "puppies" → "puppy", "boxes" → "box", "dogs" → "dog" (not "grass", "bus").
 std::string fold_plural(const std::string& word);

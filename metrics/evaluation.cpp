@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -10,122 +10,22 @@
 #include <tbb/parallel_for.h>
 
 #include "core/atomic_file.h"
-#include "core/pairs.h"
 #include "core/progress.h"
 #include "core/wording.h"
-#include "core/ytvos_meta.h"
 #include "metrics/bitmask.h"
 #include "metrics/frame_metrics.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
 
-static std::string join_problems(const std::vector<std::string>& problems) {
-    std::string text = fmt::format("{} problem(s) with the inputs:", problems.size());
-    for (size_t i = 0; i < problems.size() && i < 20; ++i) text += "\n  " + problems[i];
-    if (problems.size() > 20) text += fmt::format("\n  … and {} more", problems.size() - 20);
-    return text;
-}
-
-EvalInputError::EvalInputError(std::vector<std::string> problems)
-    : Error(join_problems(problems)), problems_(std::move(problems)) {}
-
-// ---------------------------------------------------------------------------------------------
-// Gathering what to score
-
-namespace {
-
-struct GtLayout {
-    fs::path annotations, expressions;
-};
-
-GtLayout resolve_gt(const fs::path& root, const std::string& split) {
-    const GtLayout candidates[] = {
-        {root / split / "Annotations", root / "meta_expressions" / split / "meta_expressions.json"},
-        {root / "Annotations", root / "meta_expressions.json"},
-    };
-    for (const auto& c : candidates)
-        if (fs::is_directory(c.annotations) && fs::is_regular_file(c.expressions)) return c;
-    throw FileError(root, fmt::format("not a Ref-YouTube-VOS ground-truth tree: looked for {} + {}, and {} + {}",
-                                      candidates[0].annotations.string(), candidates[0].expressions.string(),
-                                      candidates[1].annotations.string(), candidates[1].expressions.string()));
-}
-
-bool valid_object_id(const std::string& id) {
-    if (id.empty() || id.size() > 3 || id.find_first_not_of("0123456789") != std::string::npos) return false;
-    const int v = std::stoi(id);
-    return v >= 1 && v <= 255;
-}
-
-}  // namespace
-
 EvalInput load_eval_input(const EvalPaths& paths) {
-    EvalInput input;
-    input.predictions = paths.predictions;
-    input.allow_missing = paths.allow_missing;
     if (!fs::is_directory(paths.predictions)) throw FileError(paths.predictions, "prediction folder not found");
     if (!fs::is_directory(paths.predictions / "Annotations"))
         throw FileError(paths.predictions, "has no Annotations/ folder (expected Annotations/<video>/<exp_id>/<frame>.png)");
-    if (paths.gt.empty() && paths.pairs.empty())
-        throw Error("nothing to score against: give --gt (ground truth, for J and F) and/or --pairs (r2_pairs.json, for R)");
-
-    std::vector<std::string> problems;
-    std::optional<MetaExpressions> gt_meta;
-    if (!paths.gt.empty()) {
-        const GtLayout layout = resolve_gt(paths.gt, paths.split);
-        input.gt_root = paths.gt;
-        input.gt_annotations = layout.annotations;
-        input.gt_expressions_file = layout.expressions;
-        gt_meta = read_meta_expressions(layout.expressions);
-    }
-
-    if (!paths.pairs.empty()) {
-        input.pairs_file = paths.pairs;
-        input.has_pairs = true;
-        const R2Pairs pairs = read_r2_pairs(paths.pairs);
-        std::set<std::pair<std::string, std::string>> in_pairs;
-        for (const auto& p : pairs.pairs) {
-            EvalExpression e{p.positive_video, p.exp_id, p.expression, p.obj_id, p.positive_frames, p.negative_video,
-                             p.negative_frames, p.negative_source == "pool"};
-            in_pairs.insert({p.positive_video, p.exp_id});
-            if (gt_meta) {
-                const ExpressionVideo* video = gt_meta->find(p.positive_video);
-                const Expression* gt_exp = video ? video->find_expression(p.exp_id) : nullptr;
-                if (!gt_exp) {
-                    problems.push_back(fmt::format("pairs: expression '{}' of video '{}' is not in {}", p.exp_id,
-                                                   p.positive_video, input.gt_expressions_file.string()));
-                    continue;
-                }
-                if (e.obj_id.empty()) e.obj_id = gt_exp->obj_id;
-                else if (!gt_exp->obj_id.empty() && gt_exp->obj_id != e.obj_id)
-                    problems.push_back(fmt::format("pairs: expression '{}' of video '{}' refers to object {} but the "
-                                                   "ground truth says {}", p.exp_id, p.positive_video, e.obj_id,
-                                                   gt_exp->obj_id));
-                if (video->frames != e.frames)
-                    problems.push_back(fmt::format("pairs: the frames of video '{}' differ from the ground truth's",
-                                                   p.positive_video));
-            }
-            input.expressions.push_back(std::move(e));
-        }
-        if (gt_meta)
-            for (const auto& video : gt_meta->videos)
-                for (const auto& exp : video.expressions)
-                    if (!in_pairs.count({video.name, exp.id}))
-                        problems.push_back(fmt::format("ground truth expression '{}' of video '{}' has no pair in {}",
-                                                       exp.id, video.name, paths.pairs.string()));
-    } else {
-        for (const auto& video : gt_meta->videos)
-            for (const auto& exp : video.expressions)
-                input.expressions.push_back({video.name, exp.id, exp.text, exp.obj_id, video.frames, {}, {}, false});
-    }
-
-    if (gt_meta)
-        for (const auto& e : input.expressions)
-            if (!valid_object_id(e.obj_id))
-                problems.push_back(fmt::format("expression '{}' of video '{}' has {}: J and F need an object id 1..255",
-                                               e.exp_id, e.video, e.obj_id.empty() ? "no obj_id" : "obj_id '" + e.obj_id + "'"));
-    if (input.expressions.empty()) problems.push_back("there are no expressions to score");
-    if (!problems.empty()) throw EvalInputError(problems);
+    EvalInput input;
+    static_cast<BenchSet&>(input) = load_bench_set(paths.gt, paths.split, paths.pairs);
+    input.predictions = paths.predictions;
+    input.allow_missing = paths.allow_missing;
     return input;
 }
 
@@ -244,17 +144,161 @@ struct Size {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// Scoring
+// The evaluator
+
+R2Evaluator::R2Evaluator(std::vector<EvalExpression> expressions, bool has_gt, bool has_pairs, double bound_th)
+    : expressions_(std::move(expressions)), has_gt_(has_gt), has_pairs_(has_pairs), bound_th_(bound_th) {
+    reset();
+}
+
+void R2Evaluator::reset() {
+    const size_t n = expressions_.size();
+    frames_.assign(n, {});
+    positive_.assign(n, {});
+    negative_.assign(n, {});
+    for (size_t e = 0; e < n; ++e) {
+        const EvalExpression& ex = expressions_[e];
+        ExpressionResult& r = frames_[e];
+        if (has_gt_) r.j.assign(ex.frames.size(), 0.0), r.f.assign(ex.frames.size(), 0.0);
+        r.positive_pixels_per_frame.assign(ex.frames.size(), 0);
+        positive_[e].assign(ex.frames.size(), kUnseen);
+        if (has_pairs_) {
+            r.negative_pixels_per_frame.assign(ex.negative_frames.size(), 0);
+            negative_[e].assign(ex.negative_frames.size(), kUnseen);
+        }
+    }
+}
+
+void R2Evaluator::process(const FrameKey& key, const BitMask* ground_truth, const BitMask* prediction) {
+    const bool positive = key.side == Side::positive;
+    if (key.expression >= expressions_.size() || (!positive && !has_pairs_))
+        throw Error(fmt::format("evaluator: no {} frames of expression {}", positive ? "positive" : "negative", key.expression));
+    std::vector<State>& states = positive ? positive_[key.expression] : negative_[key.expression];
+    if (key.frame >= states.size()) throw Error(fmt::format("evaluator: expression {} has no frame {}", key.expression, key.frame));
+    const bool with_gt = positive && has_gt_;
+    if (with_gt && !ground_truth) throw Error("evaluator: a positive frame needs its ground truth to compute J and F");
+
+    // A missing prediction is an empty mask of the ground truth's size (of no size without it).
+    const BitMask empty = with_gt && !prediction ? BitMask(ground_truth->width, ground_truth->height) : BitMask();
+    const BitMask& pred = prediction ? *prediction : empty;
+    if (with_gt && (pred.width != ground_truth->width || pred.height != ground_truth->height))
+        throw Error(fmt::format("size {}x{} differs from the ground truth's {}x{}", pred.width, pred.height,
+                                ground_truth->width, ground_truth->height));
+
+    ExpressionResult& r = frames_[key.expression];
+    const int64_t pixels = prediction ? count(pred) : 0;
+    if (positive) {
+        r.positive_pixels_per_frame[key.frame] = pixels;
+        if (with_gt) {
+            r.j[key.frame] = jaccard(*ground_truth, pred);
+            r.f[key.frame] = boundary_f(*ground_truth, pred, bound_th_).f;
+        }
+    } else {
+        r.negative_pixels_per_frame[key.frame] = pixels;
+    }
+    states[key.frame] = prediction ? kScored : kMissing;
+}
+
+namespace {
+
+// The reduction, in input order: per expression, per video (in order of first appearance) and
+// over the data set. Missing negative frames would count as "nothing segmented" and raise R, so
+// R is not reported wherever one is missing.
+void reduce(EvalResult& result, bool has_gt, bool has_pairs) {
+    EvalSummary& s = result.summary;
+    s.has_gt = has_gt;
+    s.has_pairs = has_pairs;
+    s.expressions = int(result.expressions.size());
+
+    std::vector<VideoResult>& videos = result.videos;
+    std::unordered_map<std::string, size_t> video_index;
+    std::vector<bool> video_incomplete;
+    for (auto& r : result.expressions) {
+        for (int64_t p : r.positive_pixels_per_frame) r.positive_pixels += p;
+        for (int64_t p : r.negative_pixels_per_frame) r.negative_pixels += p;
+        r.j_stats = series_stats(r.j);
+        r.f_stats = series_stats(r.f);
+        r.r = has_pairs && r.missing_negative_frames == 0 ? robustness(r.positive_pixels, r.negative_pixels) : std::nullopt;
+
+        s.positive_frames += int64_t(r.positive_pixels_per_frame.size());
+        s.negative_frames += int64_t(r.negative_pixels_per_frame.size());
+        s.missing_positive_frames += r.missing_frames - r.missing_negative_frames;
+        s.missing_negative_frames += r.missing_negative_frames;
+        s.positive_pixels += r.positive_pixels;
+        s.negative_pixels += r.negative_pixels;
+        s.j.mean += r.j_stats.mean, s.j.recall += r.j_stats.recall, s.j.decay += r.j_stats.decay;
+        s.f.mean += r.f_stats.mean, s.f.recall += r.f_stats.recall, s.f.decay += r.f_stats.decay;
+
+        auto [it, inserted] = video_index.emplace(r.expression.video, videos.size());
+        if (inserted) {
+            videos.emplace_back();
+            videos.back().video = r.expression.video;
+            video_incomplete.push_back(false);
+        }
+        if (r.missing_negative_frames > 0) video_incomplete[it->second] = true;
+        VideoResult& v = videos[it->second];
+        v.expressions += 1;
+        v.j += r.j_stats.mean;
+        v.f += r.f_stats.mean;
+        v.positive_pixels += r.positive_pixels;
+        v.negative_pixels += r.negative_pixels;
+    }
+    const double count = s.expressions > 0 ? double(s.expressions) : 1.0;
+    for (double* x : {&s.j.mean, &s.j.recall, &s.j.decay, &s.f.mean, &s.f.recall, &s.f.decay}) *x /= count;
+    s.jf = (s.j.mean + s.f.mean) / 2;
+    s.videos = int(videos.size());
+    for (size_t i = 0; i < videos.size(); ++i) {
+        VideoResult& v = videos[i];
+        v.j /= v.expressions;
+        v.f /= v.expressions;
+        v.jf = (v.j + v.f) / 2;
+        v.r = has_pairs && !video_incomplete[i] ? robustness(v.positive_pixels, v.negative_pixels) : std::nullopt;
+    }
+    s.r = has_pairs && s.missing_negative_frames == 0 ? robustness(s.positive_pixels, s.negative_pixels) : std::nullopt;
+    s.jfr = (has_gt && has_pairs) ? jfr(s.j.mean, s.f.mean, s.r) : std::nullopt;
+}
+
+}  // namespace
+
+EvalResult R2Evaluator::evaluate() const {
+    EvalResult result;
+    result.expressions = frames_;
+    for (size_t e = 0; e < expressions_.size(); ++e) {
+        ExpressionResult& r = result.expressions[e];
+        r.expression = expressions_[e];
+        for (const auto* states : {&positive_[e], &negative_[e]})
+            for (size_t t = 0; t < states->size(); ++t) {
+                const bool negative = states == &negative_[e];
+                if ((*states)[t] == kUnseen)
+                    throw Error(fmt::format("evaluator: frame {} of {} {}/{} was not processed",
+                                            negative ? r.expression.negative_frames[t] : r.expression.frames[t],
+                                            negative ? "negative video" : "video",
+                                            negative ? r.expression.negative_video : r.expression.video, r.expression.exp_id));
+                if ((*states)[t] == kMissing) ++r.missing_frames, r.missing_negative_frames += negative;
+            }
+    }
+    reduce(result, has_gt_, has_pairs_);
+    if (!has_gt_) result.notes.push_back("no ground truth given (--source): J and F were not computed");
+    if (!has_pairs_) result.notes.push_back("no pairs given (--pairs): R and J&F&R were not computed");
+    if (has_pairs_ && result.summary.missing_negative_frames > 0)
+        result.notes.push_back(fmt::format(
+            "{} missing: R and J&F&R are not reported (a missing negative frame is not \"nothing segmented\"), "
+            "nor R of the videos and expressions concerned",
+            plural(result.summary.missing_negative_frames, "negative prediction")));
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver: from the prediction tree to the evaluator
 
 EvalResult evaluate(const EvalInput& input) {
     const bool has_gt = !input.gt_annotations.empty();
     const fs::path positives_root = input.predictions / "Annotations";
     const fs::path negatives_root = input.predictions / "Negatives";
 
-    EvalResult result;
-    std::vector<std::string> problems;
-    int64_t missing_positive = 0, missing_negative = 0;
+    std::vector<std::string> problems, notes;
     {
+        int64_t missing_positive = 0, missing_negative = 0;  // counted again, per frame, by the evaluator
         ExpectedTree positive_tree, negative_tree;
         for (const auto& e : input.expressions) {
             positive_tree[e.video][e.exp_id].insert(e.frames.begin(), e.frames.end());
@@ -264,24 +308,17 @@ EvalResult evaluate(const EvalInput& input) {
         if (input.has_pairs)
             check_tree(negatives_root, "Negatives", negative_tree, input.allow_missing, problems, missing_negative);
         else if (fs::is_directory(negatives_root))
-            result.notes.push_back("Negatives/ was found but no --pairs was given: R was not computed");
+            notes.push_back("Negatives/ was found but no --pairs was given: R was not computed");
     }
     if (!problems.empty()) throw EvalInputError(problems);
 
     const size_t n = input.expressions.size();
-    result.expressions.resize(n);
+    R2Evaluator evaluator(input.expressions, has_gt, input.has_pairs, input.bound_th);
+    // Sizes of the predictions read (0x0: missing), for the size check without ground truth.
     std::vector<std::vector<Size>> positive_sizes(n), negative_sizes(n);
     for (size_t e = 0; e < n; ++e) {
-        auto& r = result.expressions[e];
-        const auto& ex = input.expressions[e];
-        r.expression = ex;
-        if (has_gt) r.j.assign(ex.frames.size(), 0.0), r.f.assign(ex.frames.size(), 0.0);
-        r.positive_pixels_per_frame.assign(ex.frames.size(), 0);
-        positive_sizes[e].assign(ex.frames.size(), {});
-        if (input.has_pairs) {
-            r.negative_pixels_per_frame.assign(ex.negative_frames.size(), 0);
-            negative_sizes[e].assign(ex.negative_frames.size(), {});
-        }
+        positive_sizes[e].assign(input.expressions[e].frames.size(), {});
+        if (input.has_pairs) negative_sizes[e].assign(input.expressions[e].negative_frames.size(), {});
     }
 
     const std::vector<FrameUnit> positive_units = group_by_frame(input.expressions, false);
@@ -289,97 +326,63 @@ EvalResult evaluate(const EvalInput& input) {
         input.has_pairs ? group_by_frame(input.expressions, true) : std::vector<FrameUnit>{};
     const size_t total_units = positive_units.size() + negative_units.size();
     std::vector<std::vector<std::string>> unit_problems(total_units);
-    std::vector<int> missing_by_expression(n, 0), missing_negative_by_expression(n, 0);
-    std::mutex missing_mutex;
-
-    // Reads a prediction; a missing file (allowed by then, or check_tree would have refused)
-    // is an empty mask of the reference size.
-    auto read_prediction = [&](const fs::path& path, Size reference, size_t e, bool negative, bool& missing) -> BitMask {
-        missing = !fs::exists(path);
-        if (missing) {
-            std::lock_guard<std::mutex> lock(missing_mutex);
-            ++missing_by_expression[e];
-            if (negative) ++missing_negative_by_expression[e];
-            return BitMask(reference.width, reference.height);
-        }
-        return mask_of_foreground(read_prediction_png(path, input.limits));
-    };
 
     // Counted in expression frames (positive + negative), the numbers the summary prints.
     size_t total_frames = 0;
     for (const auto& units : {&positive_units, &negative_units})
         for (const auto& unit : *units) total_frames += unit.uses.size();
     Progress progress("evaluating frames", total_frames);
+    // One unit is one frame of one video with every expression that needs it, so the ground
+    // truth is read (and each object's mask made) once per frame.
     tbb::parallel_for(size_t(0), total_units, [&](size_t u) {
+        const bool positive = u < positive_units.size();
+        const FrameUnit& unit = positive ? positive_units[u] : negative_units[u - positive_units.size()];
+        const fs::path& root = positive ? positives_root : negatives_root;
         std::vector<std::string>& out_problems = unit_problems[u];
         try {
-            if (u < positive_units.size()) {
-                const FrameUnit& unit = positive_units[u];
-                LabelMap gt;
-                Size reference;
-                if (has_gt) {
-                    gt = read_label_png(input.gt_annotations / unit.video / (unit.frame + ".png"), input.limits);
-                    reference = {gt.width, gt.height};
-                }
-                std::map<std::string, BitMask> gt_objects;  // one mask per object id used in this frame
-                for (const auto& [e, t] : unit.uses) {
-                    const EvalExpression& ex = input.expressions[e];
-                    const fs::path path = positives_root / ex.video / ex.exp_id / (unit.frame + ".png");
-                    try {
-                        bool missing = false;
-                        const BitMask pred = read_prediction(path, reference, e, false, missing);
-                        positive_sizes[e][t] = missing ? Size{} : Size{pred.width, pred.height};
-                        if (has_gt && !missing && Size{pred.width, pred.height} != reference) {
-                            out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
-                                                               path.string(), pred.width, pred.height, reference.width,
-                                                               reference.height));
-                            continue;
-                        }
-                        auto& r = result.expressions[e];
-                        r.positive_pixels_per_frame[t] = count(pred);
-                        if (has_gt) {
-                            auto it = gt_objects.find(ex.obj_id);
-                            if (it == gt_objects.end())
-                                it = gt_objects.emplace(ex.obj_id, mask_of_label(gt, uint8_t(std::stoi(ex.obj_id)))).first;
-                            r.j[t] = jaccard(it->second, pred);
-                            r.f[t] = boundary_f(it->second, pred, input.bound_th).f;
-                        }
-                    } catch (const FileError& error) {
-                        out_problems.push_back(error.what());
+            LabelMap gt;
+            std::optional<Size> reference;  // the ground truth's size, where there is one
+            const fs::path gt_png = input.gt_annotations / unit.video / (unit.frame + ".png");
+            if (positive && has_gt) {
+                gt = read_label_png(gt_png, input.limits);
+                reference = Size{gt.width, gt.height};
+            } else if (!positive && has_gt && !input.expressions[unit.uses.front().first].negative_in_pool) {
+                const auto size = read_png_size(gt_png);
+                reference = Size{size[0], size[1]};
+            }
+            std::map<std::string, BitMask> gt_objects;  // one mask per object id used in this frame
+            for (const auto& [e, t] : unit.uses) {
+                const EvalExpression& ex = input.expressions[e];
+                const fs::path path = root / unit.video / ex.exp_id / (unit.frame + ".png");
+                try {
+                    // A missing file is allowed by now (check_tree would have refused it).
+                    std::optional<BitMask> pred;
+                    if (fs::exists(path)) pred = mask_of_foreground(read_prediction_png(path, input.limits));
+                    if (pred) (positive ? positive_sizes : negative_sizes)[e][t] = Size{pred->width, pred->height};
+                    const BitMask* object = nullptr;
+                    if (positive && has_gt) {
+                        auto it = gt_objects.find(ex.obj_id);
+                        if (it == gt_objects.end())
+                            it = gt_objects.emplace(ex.obj_id, mask_of_label(gt, uint8_t(std::stoi(ex.obj_id)))).first;
+                        object = &it->second;
+                    } else if (reference && pred && Size{pred->width, pred->height} != *reference) {
+                        // A negative video with ground truth: its frames' size is known too.
+                        out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
+                                                           path.string(), pred->width, pred->height, reference->width,
+                                                           reference->height));
+                        continue;
                     }
-                }
-            } else {
-                const FrameUnit& unit = negative_units[u - positive_units.size()];
-                Size reference;
-                const bool gt_for_video = has_gt && !input.expressions[unit.uses.front().first].negative_in_pool;
-                if (gt_for_video) {
-                    const auto size = read_png_size(input.gt_annotations / unit.video / (unit.frame + ".png"));
-                    reference = {size[0], size[1]};
-                }
-                for (const auto& [e, t] : unit.uses) {
-                    const EvalExpression& ex = input.expressions[e];
-                    const fs::path path = negatives_root / unit.video / ex.exp_id / (unit.frame + ".png");
-                    try {
-                        bool missing = false;
-                        const BitMask pred = read_prediction(path, reference, e, true, missing);
-                        negative_sizes[e][t] = missing ? Size{} : Size{pred.width, pred.height};
-                        if (gt_for_video && !missing && Size{pred.width, pred.height} != reference) {
-                            out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
-                                                               path.string(), pred.width, pred.height, reference.width,
-                                                               reference.height));
-                            continue;
-                        }
-                        result.expressions[e].negative_pixels_per_frame[t] = count(pred);
-                    } catch (const FileError& error) {
-                        out_problems.push_back(error.what());
-                    }
+                    evaluator.process({e, positive ? Side::positive : Side::negative, t}, object, pred ? &*pred : nullptr);
+                } catch (const FileError& error) {
+                    out_problems.push_back(error.what());
+                } catch (const Error& error) {  // the evaluator's size check
+                    out_problems.push_back(fmt::format("{}: {}", path.string(), error.what()));
                 }
             }
         } catch (const FileError& error) {  // the ground-truth frame itself
             out_problems.push_back(error.what());
         }
-        progress.advance(u < positive_units.size() ? positive_units[u].uses.size()
-                                                   : negative_units[u - positive_units.size()].uses.size());
+        progress.advance(unit.uses.size());
     });
     progress.finish();
 
@@ -410,85 +413,9 @@ EvalResult evaluate(const EvalInput& input) {
     }
     if (!problems.empty()) throw EvalInputError(problems);
 
-    for (size_t e = 0; e < n; ++e) {
-        result.expressions[e].missing_frames = missing_by_expression[e];
-        result.expressions[e].missing_negative_frames = missing_negative_by_expression[e];
-    }
-    result.summary.missing_positive_frames = missing_positive;
-    result.summary.missing_negative_frames = missing_negative;
-    summarize(result, input);
-    if (!has_gt) result.notes.push_back("no ground truth given (--source): J and F were not computed");
-    if (!input.has_pairs) result.notes.push_back("no pairs given (--pairs): R and J&F&R were not computed");
-    if (input.has_pairs && result.summary.missing_negative_frames > 0)
-        result.notes.push_back(fmt::format(
-            "{} missing: R and J&F&R are not reported (a missing negative frame is not \"nothing segmented\"), "
-            "nor R of the videos and expressions concerned",
-            plural(result.summary.missing_negative_frames, "negative prediction")));
+    EvalResult result = evaluator.evaluate();
+    result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
     return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reduction, in input order
-
-void summarize(EvalResult& result, const EvalInput& input) {
-    EvalSummary& s = result.summary;
-    s.has_gt = !input.gt_annotations.empty();
-    s.has_pairs = input.has_pairs;
-    s.expressions = int(result.expressions.size());
-    s.positive_frames = s.negative_frames = 0;
-    s.positive_pixels = s.negative_pixels = 0;
-    s.j = s.f = SeriesStats{};
-
-    std::vector<VideoResult>& videos = result.videos;
-    videos.clear();
-    std::unordered_map<std::string, size_t> video_index;
-    std::vector<bool> video_incomplete;
-    bool any_negative_missing = s.missing_negative_frames > 0;
-    for (auto& r : result.expressions) {
-        r.positive_pixels = r.negative_pixels = 0;
-        for (int64_t p : r.positive_pixels_per_frame) r.positive_pixels += p;
-        for (int64_t p : r.negative_pixels_per_frame) r.negative_pixels += p;
-        r.j_stats = series_stats(r.j);
-        r.f_stats = series_stats(r.f);
-        r.r = input.has_pairs && r.missing_negative_frames == 0 ? robustness(r.positive_pixels, r.negative_pixels)
-                                                                 : std::nullopt;
-        any_negative_missing |= r.missing_negative_frames > 0;
-
-        s.positive_frames += int64_t(r.positive_pixels_per_frame.size());
-        s.negative_frames += int64_t(r.negative_pixels_per_frame.size());
-        s.positive_pixels += r.positive_pixels;
-        s.negative_pixels += r.negative_pixels;
-        s.j.mean += r.j_stats.mean, s.j.recall += r.j_stats.recall, s.j.decay += r.j_stats.decay;
-        s.f.mean += r.f_stats.mean, s.f.recall += r.f_stats.recall, s.f.decay += r.f_stats.decay;
-
-        auto [it, inserted] = video_index.emplace(r.expression.video, videos.size());
-        if (inserted) {
-            videos.emplace_back();
-            videos.back().video = r.expression.video;
-            video_incomplete.push_back(false);
-        }
-        if (r.missing_negative_frames > 0) video_incomplete[it->second] = true;
-        VideoResult& v = videos[it->second];
-        v.expressions += 1;
-        v.j += r.j_stats.mean;
-        v.f += r.f_stats.mean;
-        v.positive_pixels += r.positive_pixels;
-        v.negative_pixels += r.negative_pixels;
-    }
-    const double count = s.expressions > 0 ? double(s.expressions) : 1.0;
-    for (double* x : {&s.j.mean, &s.j.recall, &s.j.decay, &s.f.mean, &s.f.recall, &s.f.decay}) *x /= count;
-    s.jf = (s.j.mean + s.f.mean) / 2;
-    s.videos = int(videos.size());
-    for (size_t i = 0; i < videos.size(); ++i) {
-        VideoResult& v = videos[i];
-        v.j /= v.expressions;
-        v.f /= v.expressions;
-        v.jf = (v.j + v.f) / 2;
-        v.r = input.has_pairs && !video_incomplete[i] ? robustness(v.positive_pixels, v.negative_pixels) : std::nullopt;
-    }
-    // Missing negative frames would count as "nothing segmented" and raise R: not reported.
-    s.r = input.has_pairs && !any_negative_missing ? robustness(s.positive_pixels, s.negative_pixels) : std::nullopt;
-    s.jfr = (s.has_gt && s.has_pairs) ? jfr(s.j.mean, s.f.mean, s.r) : std::nullopt;
 }
 
 }  // namespace r2

@@ -1,10 +1,16 @@
-// The evaluation engine behind `r2bench eval`: reads a prediction tree (and the ground truth,
-// when given), computes per-frame J, F and foreground pixel counts, and reduces them to
-// per-expression, per-video and data-set scores.
+// The evaluation engine behind `r2bench eval`, in two parts:
 //
-// Shape (as COCOeval / detectron2 evaluators): load_eval_input() gathers *what* to score,
-// evaluate() scores every (video, frame) in parallel into fixed slots, and summarize()
-// reduces them in a fixed order, so results are identical for any thread count.
+//  * R2Evaluator, in the shape of detectron2's DatasetEvaluator: reset() / process(ground truth,
+//    prediction) on in-memory masks, one frame at a time, positive or negative side alike /
+//    evaluate(), which reduces the per-frame J, F and foreground pixel counts to per-expression,
+//    per-video and data-set scores. It reads no file, so a runner can score the masks it has just
+//    computed.
+//  * evaluate(EvalInput), the driver: walks the prediction tree (Annotations/, Negatives/), reads
+//    the ground-truth and prediction PNGs, applies the missing-frame rules of --allow-missing and
+//    feeds every frame to an R2Evaluator.
+//
+// Frames are processed in parallel into fixed slots and reduced in input order, so results are
+// identical for any thread count.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -12,35 +18,27 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset_layout.h"
 #include "core/error.h"
 #include "core/mask_png.h"
+#include "metrics/bitmask.h"
 #include "metrics/robustness.h"
 #include "metrics/statistics.h"
 
 namespace r2 {
 
-// One expression of the benchmark.
-struct EvalExpression {
-    std::string video;   // its positive video
-    std::string exp_id;  // its id within that video
-    std::string text;
-    std::string obj_id;  // object id in the ground truth (needed for J and F)
-    std::vector<std::string> frames;           // frames of the positive video
-    std::string negative_video;                // empty when no pairs were given
-    std::vector<std::string> negative_frames;  // frames of the negative video
-    bool negative_in_pool = false;             // the negative video comes from a negative pool (no ground truth)
-};
+// One expression of the benchmark (the layout reader's struct: core/dataset_layout.h).
+using EvalExpression = BenchExpression;
+// Everything that is wrong with the inputs, found before or during scoring.
+using EvalInputError = InputProblems;
 
-struct EvalInput {
-    std::filesystem::path predictions;     // <sub>: Annotations/<video>/<exp_id>/<frame>.png [+ Negatives/…]
-    std::filesystem::path gt_annotations;  // <gt>/Annotations/<video>/<frame>.png; empty: no J and F
-    std::vector<EvalExpression> expressions;
-    bool has_pairs = false;        // negatives are scored (R) only with pairs
-    bool allow_missing = false;    // a missing prediction counts as an empty mask
+// What the driver scores: the benchmark (expressions, ground truth, pairs; a BenchSet so that
+// its fields read as before) and where the predictions are.
+struct EvalInput : BenchSet {
+    std::filesystem::path predictions;  // <sub>: Annotations/<video>/<exp_id>/<frame>.png [+ Negatives/…]
+    bool allow_missing = false;         // a missing prediction counts as an empty mask
     PngLimits limits;
     double bound_th = 0.008;
-    // Where the inputs came from, for summary.json.
-    std::filesystem::path gt_root, gt_expressions_file, pairs_file;
 };
 
 // Where to look (what the CLI passes on).
@@ -53,8 +51,8 @@ struct EvalPaths {
     bool allow_missing = false;
 };
 
-// Resolves the ground-truth layout, reads meta_expressions.json and r2_pairs.json and checks
-// that they agree. Throws r2::Error/FileError with a clear message on any problem.
+// Checks the prediction folder and reads the benchmark (load_bench_set). Throws r2::Error/FileError
+// with a clear message, or EvalInputError listing every disagreement between ground truth and pairs.
 EvalInput load_eval_input(const EvalPaths& paths);
 
 struct ExpressionResult {
@@ -101,22 +99,53 @@ struct EvalResult {
     std::vector<std::string> notes;  // things the user should know (e.g. "J and F not computed")
 };
 
-// Everything that is wrong with the inputs, found before or during scoring.
-class EvalInputError : public Error {
-public:
-    explicit EvalInputError(std::vector<std::string> problems);
-    const std::vector<std::string>& problems() const { return problems_; }
+// ---- The evaluator ---------------------------------------------------------------------------
 
-private:
-    std::vector<std::string> problems_;
+enum class Side { positive, negative };
+
+// One frame of one expression: the expression's index in the evaluator's list, the side (its own
+// video or its negative video) and the frame's index in that side's frame list.
+struct FrameKey {
+    size_t expression = 0;
+    Side side = Side::positive;
+    size_t frame = 0;
 };
 
-// Scores every frame. Throws EvalInputError listing the problems (missing or extra frames,
-// unknown videos or expressions, corrupt PNGs, size mismatches) when there are any; nothing
-// is returned in that case.
-EvalResult evaluate(const EvalInput& input);
+class R2Evaluator {
+public:
+    // `has_gt`: J and F are computed (positive frames then need their ground truth); `has_pairs`:
+    // negative frames are scored and R reported.
+    R2Evaluator(std::vector<EvalExpression> expressions, bool has_gt, bool has_pairs, double bound_th = 0.008);
 
-// The reduction step alone (exposed for tests): fills summary and videos from expressions.
-void summarize(EvalResult& result, const EvalInput& input);
+    // Forgets every processed frame.
+    void reset();
+
+    // Scores one frame. `ground_truth`: the expression's object on a positive frame when has_gt
+    // (nullptr otherwise; ignored on negative frames). `prediction`: the predicted foreground, or
+    // nullptr for a missing prediction, which is scored as an empty mask (as DAVIS does) and
+    // counted; a missing negative frame withholds R (see EvalSummary). Throws r2::Error when the
+    // prediction's size differs from the ground truth's. Calls for different frames may run
+    // concurrently: each frame has its own slot.
+    void process(const FrameKey& key, const BitMask* ground_truth, const BitMask* prediction);
+
+    // The results, reduced in input order. Every frame must have been processed (throws r2::Error
+    // naming the first that was not).
+    EvalResult evaluate() const;
+
+    const std::vector<EvalExpression>& expressions() const { return expressions_; }
+
+private:
+    enum State : char { kUnseen, kScored, kMissing };
+    std::vector<EvalExpression> expressions_;
+    bool has_gt_, has_pairs_;
+    double bound_th_;
+    std::vector<ExpressionResult> frames_;             // per-frame J, F and pixels of each expression
+    std::vector<std::vector<State>> positive_, negative_;  // what became of each frame
+};
+
+// The driver: scores every frame of the prediction tree. Throws EvalInputError listing the
+// problems (missing or extra frames, unknown videos or expressions, corrupt PNGs, size
+// mismatches) when there are any; nothing is returned in that case.
+EvalResult evaluate(const EvalInput& input);
 
 }  // namespace r2

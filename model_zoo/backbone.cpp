@@ -29,18 +29,22 @@ private:
 
 class VideoSwinBackbone final : public Backbone {
 public:
+    explicit VideoSwinBackbone(const VideoSwinConfig& config) : swin_(config) {
+        for (size_t i = 0; i < config.depths.size(); ++i) shape_.channels.push_back(config.embed_dim << i), shape_.strides.push_back(4 << i);
+    }
     std::vector<torch::Tensor> forward(const torch::Tensor& frames) override { return swin_->forward(frames, frames.size(0)); }
-    BackboneShape output_shape() const override { return {{96, 192, 384, 768}, {4, 8, 16, 32}}; }
+    BackboneShape output_shape() const override { return shape_; }
     std::shared_ptr<torch::nn::Module> module() override { return swin_.ptr(); }
 
 private:
     VideoSwinTransformer swin_;
+    BackboneShape shape_;
 };
 
 }  // namespace
 
 const std::vector<std::string>& backbone_names() {
-    static const std::vector<std::string> names = {"resnet50", "swin_t", "video_swin_t", "tiny_cnn"};
+    static const std::vector<std::string> names = {"resnet50", "swin_t", "video_swin_t", "video_swin_t_3stage", "tiny_cnn"};
     return names;
 }
 
@@ -48,7 +52,9 @@ std::unique_ptr<Backbone> make_backbone(const std::string& name) {
     const std::vector<int64_t> strides = {4, 8, 16, 32};
     if (name == "resnet50") return std::make_unique<ImageBackbone<ResNet50>>(ResNet50(), BackboneShape{{256, 512, 1024, 2048}, strides});
     if (name == "swin_t") return std::make_unique<ImageBackbone<SwinTransformer>>(SwinTransformer(), BackboneShape{{96, 192, 384, 768}, strides});
-    if (name == "video_swin_t") return std::make_unique<VideoSwinBackbone>();
+    if (name == "video_swin_t") return std::make_unique<VideoSwinBackbone>(VideoSwinConfig::video_swin_t());
+    // MTTR keeps the first three stages only (strides 4, 8, 16); its checkpoints hold no 4th.
+    if (name == "video_swin_t_3stage") return std::make_unique<VideoSwinBackbone>(VideoSwinConfig::video_swin_t_3stage());
     if (name == "tiny_cnn") return std::make_unique<ImageBackbone<TinyBackbone>>(TinyBackbone(), BackboneShape{{16, 32, 64, 128}, strides});
     throw Error(fmt::format("unknown backbone '{}' (choices: {})", name, fmt::join(backbone_names(), ", ")));
 }

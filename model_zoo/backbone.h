@@ -13,7 +13,7 @@ namespace r2::nn {
 
 struct BackboneShape {
     std::vector<int64_t> channels;  // per level, finest first
-    std::vector<int64_t> strides;   // 4, 8, 16, 32 for every backbone here
+    std::vector<int64_t> strides;   // 4, 8, 16, 32 (MTTR's Video Swin: 4, 8, 16)
 };
 
 class Backbone {
@@ -27,7 +27,7 @@ public:
     virtual std::shared_ptr<torch::nn::Module> module() = 0;
 };
 
-// "resnet50", "swin_t", "video_swin_t" or "tiny_cnn"; throws r2::Error naming the choices otherwise.
+// "resnet50", "swin_t", "video_swin_t", "video_swin_t_3stage" (MTTR's, strides 4-16) or "tiny_cnn"; throws r2::Error naming the choices otherwise.
 std::unique_ptr<Backbone> make_backbone(const std::string& name);
 const std::vector<std::string>& backbone_names();
 

@@ -38,4 +38,14 @@ torch::Tensor position_embedding_sine_1d(const torch::Tensor& mask, int64_t num_
     return sine_features(x, num_pos_feats, temperature).permute({0, 2, 1});
 }
 
+torch::Tensor position_embedding_sine_2d_channels_last(const torch::Tensor& mask, int64_t num_pos_feats, double temperature,
+                                                       double scale) {
+    const auto not_mask = mask.logical_not();
+    auto y = not_mask.cumsum(1, torch::kFloat32), x = not_mask.cumsum(2, torch::kFloat32);
+    const double eps = 1e-6;
+    y = y / (y.index({Slice(), Slice(-1, None), Slice()}) + eps) * scale;
+    x = x / (x.index({Slice(), Slice(), Slice(-1, None)}) + eps) * scale;
+    return torch::cat({sine_features(y, num_pos_feats, temperature), sine_features(x, num_pos_feats, temperature)}, 3);
+}
+
 }  // namespace r2::nn

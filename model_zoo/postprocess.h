@@ -5,9 +5,14 @@
 //   its mask logits are resized bilinearly (align_corners false) to the original frame size and
 //   thresholded (sigmoid > 0.5). R2-VOS (--use_cls) zeroes the whole clip when the pair
 //   classifier's negative probability sigmoid(pair_logit) is ≥ 0.5.
+//   MTTR (models/postprocessing.py, ReferYoutubeVOSPostProcess): score of a query = mean over
+//   frames of softmax(is_referred)[0]; the argmax query on every frame; its mask logits resized
+//   bilinearly to the model INPUT size, thresholded, then the binary mask resized to the original
+//   size by NEAREST neighbour (unlike ReferFormer, which resizes logits). MTTR never rejects.
 #pragma once
 #include <torch/torch.h>
 
+#include "model_zoo/mttr.h"
 #include "model_zoo/referformer.h"
 
 namespace r2::nn {
@@ -25,5 +30,9 @@ struct ClipPrediction {
 
 ClipPrediction postprocess_referformer(const ReferFormerOutputs& out, int64_t original_height, int64_t original_width,
                                        double threshold = 0.5);
+
+// input_height/width: the resized frames the model saw (a single clip has no padding to crop).
+ClipPrediction postprocess_mttr(const MTTROutputs& out, int64_t input_height, int64_t input_width, int64_t original_height,
+                                int64_t original_width, double threshold = 0.5);
 
 }  // namespace r2::nn

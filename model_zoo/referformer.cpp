@@ -1,7 +1,5 @@
 #include "model_zoo/referformer.h"
 
-#include <chrono>
-
 #include "model_zoo/module_group.h"
 #include "model_zoo/position_embedding.h"
 
@@ -10,20 +8,6 @@ namespace r2::nn {
 namespace {
 
 using torch::indexing::Slice;
-
-// Adds the seconds of its scope to times[stage] (when times is given).
-class StageTimer {
-public:
-    StageTimer(StageTimes* times, const char* stage) : times_(times), stage_(stage), start_(std::chrono::steady_clock::now()) {}
-    ~StageTimer() {
-        if (times_) (*times_)[stage_] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    }
-
-private:
-    StageTimes* times_;
-    const char* stage_;
-    std::chrono::steady_clock::time_point start_;
-};
 
 torch::Tensor no_padding(int64_t frames, int64_t h, int64_t w, const torch::Device& device) {
     return torch::zeros({frames, h, w}, torch::TensorOptions().dtype(torch::kBool).device(device));

@@ -36,6 +36,7 @@
 #include "model_zoo/msdeform_attn.h"
 #include "model_zoo/pixel_decoder.h"
 #include "model_zoo/roberta.h"
+#include "model_zoo/stage_times.h"
 #include "model_zoo/vision_language.h"
 
 namespace r2::nn {
@@ -60,9 +61,6 @@ struct ReferFormerConfig {
     bool is_r2vos() const { return neg_cls; }
     int64_t dynamic_params() const;  // 2153 for the official sizes
 };
-
-// Seconds spent per stage, accumulated over calls (for `bench model`).
-using StageTimes = std::map<std::string, double>;
 
 struct ReferFormerOutputs {
     torch::Tensor pred_logits;  // (layers, T, Q, classes)

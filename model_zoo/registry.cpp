@@ -22,7 +22,9 @@ const std::vector<RegisteredModel>& registered_models() {
         {"swin_t", "backbone", "Swin-T (window 7)", "-", "ReferFormer's swin_t_p4w7 under backbone.0.body.",
          [] { return nn::SwinTransformer().ptr(); }},
         {"video_swin_t", "backbone", "Video Swin-T (patch 1x4x4, window 8x7x7)", "-",
-         "ReferFormer video_swin_t_p4w7 under backbone.0.body., MTTR under backbone.", [] { return nn::VideoSwinTransformer().ptr(); }},
+         "ReferFormer video_swin_t_p4w7 under backbone.0.body.", [] { return nn::VideoSwinTransformer().ptr(); }},
+        {"video_swin_t_3stage", "backbone", "Video Swin-T, stages 1-3 (strides 4-16)", "-", "MTTR under backbone.",
+         [] { return nn::VideoSwinTransformer(nn::VideoSwinConfig::video_swin_t_3stage()).ptr(); }},
         {"tiny_cnn", "backbone", "tiny CNN (16-128 channels)", "-", "trained by r2bench for the tiny models",
          [] { return nn::TinyBackbone().ptr(); }},
         {"roberta-base", "text encoder", "-", "RoBERTa, 12 layers", "Hugging Face roberta-base (ReferFormer, MTTR), under text_encoder.",
@@ -33,7 +35,10 @@ const std::vector<RegisteredModel>& registered_models() {
     static const std::vector<RegisteredModel> all = [] {
         std::vector<RegisteredModel> v = models;
         for (const auto& m : runnable_models())
-            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help, [config = m.config] { return nn::ReferFormer(config).ptr(); }});
+            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help, [entry = m]() -> std::shared_ptr<torch::nn::Module> {
+                             if (entry.family == "mttr") return nn::MTTR(entry.mttr_config).ptr();
+                             return nn::ReferFormer(entry.config).ptr();
+                         }});
         return v;
     }();
     return all;
@@ -70,6 +75,22 @@ const std::vector<RunnableModel>& runnable_models() {
             m.config = std::move(config);
             return m;
         };
+        auto mttr = [](const std::string& name, nn::MTTRConfig config) {
+            RunnableModel m;
+            m.name = name, m.family = "mttr", m.backbone = "Video Swin-T (3 stages)", m.text_encoder = "roberta-base (no pooler)";
+            m.description = "MTTR (CVPR 2022): multimodal DETR over video and words, no pair head";
+            m.weights_help = "official MTTR checkpoint (mttr2021/MTTR README, refer-youtube-vos_window-12.pth.tar): r2bench "
+                             "convert-weights refer-youtube-vos_window-12.pth.tar models/" + name + ".safetensors --key model_state_dict";
+            m.mttr_config = std::move(config);
+            // configs/refer_youtube_vos.yaml: eval_short_size 360, eval_max_size 640 (DETR's rule);
+            // the dataset lower-cases the expression and normalises its whitespace.
+            m.preprocessing.max_longer_side = 640;
+            m.preprocessing.detr_max_size = true;
+            m.preprocessing.lowercase_text = true;
+            m.checkpoint.official_key = "model_state_dict";
+            m.checkpoint.alias_prefixes.clear();
+            return m;
+        };
         return std::vector<RunnableModel>{
             r2vos("r2vos_r50", "resnet50", "ResNet-50"),
             [&] {
@@ -83,6 +104,12 @@ const std::vector<RunnableModel>& runnable_models() {
             referformer("referformer_vswin_t", "video_swin_t", "Video Swin-T"),
             tiny(r2vos("r2vos_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::r2vos_tiny()),
             tiny(referformer("referformer_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::referformer_tiny()),
+            mttr("mttr_vswin_t", nn::MTTRConfig::mttr()),
+            [&] {
+                auto m = tiny(mttr("mttr_tiny", nn::MTTRConfig::mttr_tiny()), {});
+                m.mttr_config = nn::MTTRConfig::mttr_tiny();
+                return m;
+            }(),
         };
     }();
     return models;
@@ -145,24 +172,26 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
                                     "later release trains and bundles their weights.",
                                     name, path.string()));
         if (!allow_synthetic)
-            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny and referformer_tiny "
+            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and mttr_tiny "
                                     "with --synthetic-weights (untrained until their weights are bundled), and the weight-free "
                                     "oracle, noisy-oracle, empty.",
                                     name, path.string(), loaded.entry->weights_help));
-        loaded.model = nn::ReferFormer(loaded.entry->config);
-        nn::fill_synthetic_weights(*loaded.model);
+        if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
+        else loaded.model = nn::ReferFormer(loaded.entry->config);
+        nn::fill_synthetic_weights(*loaded.module());
     } else {
         auto weights = tensors_from_file(SafetensorsFile::open(path));
         apply_checkpoint_rules(weights, loaded.entry->checkpoint);
-        loaded.model = nn::ReferFormer(config_for_weights(*loaded.entry, weights));
+        if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
+        else loaded.model = nn::ReferFormer(config_for_weights(*loaded.entry, weights));
         try {
-            loaded.report = load_state_dict(*loaded.model, weights, /*strict=*/true);
+            loaded.report = load_state_dict(*loaded.module(), weights, /*strict=*/true);
         } catch (const Error& e) {
             throw FileError(path, fmt::format("weights for model '{}' do not fit: {}", name, e.what()));
         }
         loaded.weights = path;
     }
-    loaded.model->eval();
+    loaded.module()->eval();
     return loaded;
 }
 

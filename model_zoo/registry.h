@@ -1,5 +1,5 @@
 // The model registry behind `r2bench models` and `r2bench run`: the parts (backbones, text
-// encoders) and the runnable models (R2-VOS, ReferFormer), what each is made of, its parameter
+// encoders) and the runnable models (R2-VOS, ReferFormer, MTTR), what each is made of, its parameter
 // count, and where its weights are expected (<weights_dir>/<name>.safetensors). A runnable entry
 // carries everything a runner needs: the config, the official checkpoint's quirks, the
 // preprocessing and which post-processing to apply.
@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "model_zoo/bpe_tokenizer.h"
+#include "model_zoo/mttr.h"
 #include "model_zoo/referformer.h"
 #include "model_zoo/weights.h"
 
@@ -32,6 +33,8 @@ struct RegisteredModel {
 struct Preprocessing {
     int64_t shorter_side = 360;
     int64_t max_longer_side = 0;
+    // MTTR resizes with DETR's RandomResize(max_size) rule instead (runners/pil_resize.h).
+    bool detr_max_size = false;
     float mean[3] = {0.485f, 0.456f, 0.406f};
     float std[3] = {0.229f, 0.224f, 0.225f};
     bool lowercase_text = false;
@@ -49,12 +52,13 @@ struct CheckpointRules {
 
 struct RunnableModel {
     std::string name;
-    std::string family;        // "r2vos" or "referformer"
+    std::string family;        // "r2vos", "referformer" or "mttr"
     std::string description;
     std::string backbone, text_encoder;
     std::string weights_help;  // where the official weights come from and how to convert them
     bool builtin_tokenizer = false;  // tiny models: bytes, no vocab files
-    nn::ReferFormerConfig config;
+    nn::ReferFormerConfig config;    // families r2vos and referformer
+    nn::MTTRConfig mttr_config;      // family mttr
     Preprocessing preprocessing;
     CheckpointRules checkpoint;
 };
@@ -68,12 +72,17 @@ const RunnableModel* find_runnable_model(const std::string& name);
 std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Tensor>& weights, const CheckpointRules& rules);
 
 // R2-VOS defaults to distilroberta-base (6 layers); a checkpoint with 12 text layers was trained
-// with roberta-base. Returns the config the weights were made for.
+// with roberta-base. Returns the config the weights were made for (ReferFormer family).
 nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::map<std::string, torch::Tensor>& weights);
 
 struct LoadedModel {
     const RunnableModel* entry = nullptr;
-    nn::ReferFormer model{nullptr};
+    nn::ReferFormer model{nullptr};  // families r2vos and referformer
+    nn::MTTR mttr{nullptr};          // family mttr
+    std::shared_ptr<torch::nn::Module> module() const {
+        if (mttr) return mttr.ptr();
+        return model.ptr();
+    }
     std::filesystem::path weights;  // empty: synthetic weights
     LoadReport report;
 };

@@ -74,8 +74,10 @@ RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c) : config(c) {
     auto encoder = register_module("encoder", std::make_shared<Group>());
     layers = encoder->register_module("layer", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(RobertaLayer(c));
-    auto pooler = register_module("pooler", std::make_shared<Group>());
-    pooler_dense = pooler->register_module("dense", torch::nn::Linear(c.hidden_size, c.hidden_size));
+    if (c.add_pooling_layer) {
+        auto pooler = register_module("pooler", std::make_shared<Group>());
+        pooler_dense = pooler->register_module("dense", torch::nn::Linear(c.hidden_size, c.hidden_size));
+    }
 }
 
 RobertaOutputs RobertaModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
@@ -84,6 +86,7 @@ RobertaOutputs RobertaModelImpl::forward(const torch::Tensor& input_ids, const t
     const auto additive = (1.0 - attention_mask.to(hidden.dtype())).view({input_ids.size(0), 1, 1, input_ids.size(1)}) *
                           std::numeric_limits<float>::lowest();
     for (const auto& layer : *layers) hidden = layer->as<RobertaLayer>()->forward(hidden, additive);
+    if (!pooler_dense) return {hidden, {}};
     return {hidden, torch::tanh(pooler_dense(hidden.select(1, 0)))};
 }
 

@@ -12,6 +12,8 @@ struct RobertaConfig {
     int64_t vocab_size = 50265, hidden_size = 768, num_hidden_layers = 12, num_attention_heads = 12,
             intermediate_size = 3072, max_position_embeddings = 514, type_vocab_size = 1, pad_token_id = 1;
     double layer_norm_eps = 1e-5;
+    // MTTR drops the pooler (`text_encoder.pooler = None`): its checkpoints hold no pooler keys.
+    bool add_pooling_layer = true;
 
     static RobertaConfig roberta_base();        // ReferFormer, MTTR
     static RobertaConfig distilroberta_base();  // the R2-VOS code's default (6 layers)
@@ -42,7 +44,7 @@ TORCH_MODULE(RobertaLayer);
 
 struct RobertaOutputs {
     torch::Tensor last_hidden_state;  // (B, L, H): the word features
-    torch::Tensor pooler_output;      // (B, H): tanh(dense(first token)), the sentence feature
+    torch::Tensor pooler_output;      // (B, H): tanh(dense(first token)), the sentence feature; undefined without a pooler
 };
 
 struct RobertaModelImpl : torch::nn::Module {
@@ -52,7 +54,7 @@ struct RobertaModelImpl : torch::nn::Module {
     RobertaConfig config;
     RobertaEmbeddings embeddings{nullptr};
     torch::nn::ModuleList layers{nullptr};  // registered as encoder.layer
-    torch::nn::Linear pooler_dense{nullptr};
+    torch::nn::Linear pooler_dense{nullptr};  // null without a pooler
 };
 TORCH_MODULE(RobertaModel);
 

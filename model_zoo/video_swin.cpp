@@ -36,14 +36,15 @@ torch::Tensor VideoSwinBlockImpl::forward(const torch::Tensor& x, const torch::T
     const auto [w, s] = effective_window({D, H, W}, window, shift);
     auto y = norm1(x);
     const int64_t pd = (w[0] - D % w[0]) % w[0], pb = (w[1] - H % w[1]) % w[1], pr = (w[2] - W % w[2]) % w[2];
-    y = F::pad(y, F::PadFuncOptions({0, 0, 0, pr, 0, pb, 0, pd}));
+    const bool padded = pd > 0 || pb > 0 || pr > 0;
+    if (padded) y = F::pad(y, F::PadFuncOptions({0, 0, 0, pr, 0, pb, 0, pd}));
     const int64_t Dp = y.size(1), Hp = y.size(2), Wp = y.size(3);
     const bool shifted = s[0] > 0 || s[1] > 0 || s[2] > 0;
     if (shifted) y = torch::roll(y, {-s[0], -s[1], -s[2]}, {1, 2, 3});
     const auto windows = attn(window_partition(y, w), shifted ? mask : torch::Tensor());
     y = window_reverse(windows, w, B, Dp, Hp, Wp);
     if (shifted) y = torch::roll(y, {s[0], s[1], s[2]}, {1, 2, 3});
-    y = y.index({Slice(), Slice(None, D), Slice(None, H), Slice(None, W), Slice()}).contiguous();
+    if (padded) y = y.index({Slice(), Slice(None, D), Slice(None, H), Slice(None, W), Slice()});  // the sum below copies
     const auto z = x + y;
     return z + fc2(torch::gelu(fc1(norm2(z))));
 }

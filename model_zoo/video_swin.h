@@ -19,6 +19,11 @@ struct VideoSwinConfig {
     std::vector<int64_t> depths = {2, 2, 6, 2}, num_heads = {3, 6, 12, 24};
     double mlp_ratio = 4.0;
     static VideoSwinConfig video_swin_t() { return {}; }
+    static VideoSwinConfig video_swin_t_3stage() {  // MTTR: stages 1-3, `downsamples.{0,1}`
+        VideoSwinConfig c;
+        c.depths = {2, 2, 6}, c.num_heads = {3, 6, 12};
+        return c;
+    }
 };
 
 struct VideoSwinBlockImpl : torch::nn::Module {

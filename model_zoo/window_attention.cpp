@@ -26,12 +26,14 @@ WindowAttentionImpl::WindowAttentionImpl(int64_t dim, Size3 window_, int64_t hea
 torch::Tensor WindowAttentionImpl::forward(const torch::Tensor& windows, const torch::Tensor& mask) {
     const int64_t B_ = windows.size(0), N = windows.size(1), C = windows.size(2);
     const auto parts = qkv(windows).reshape({B_, N, 3, heads, C / heads}).permute({2, 0, 3, 1, 4});
-    auto attn = torch::matmul(parts[0] * std::pow(double(C / heads), -0.5), parts[1].transpose(-2, -1));
+    auto attn = torch::matmul(parts[0] * std::pow(double(C / heads), -0.5), parts[1].transpose(-2, -1));  // (B_, heads, N, N)
+    // The bias and the shift mask are added in place: the scores are the largest tensors of a
+    // Video Swin forward (heads · N² per window), and each out-of-place add was a pass over them.
     const auto index = relative_position_index.index({Slice(None, N), Slice(None, N)}).reshape(-1);
-    attn = attn + relative_position_bias_table.index({index}).reshape({N, N, -1}).permute({2, 0, 1}).unsqueeze(0);
+    attn.add_(relative_position_bias_table.index({index}).reshape({N, N, -1}).permute({2, 0, 1}).unsqueeze(0));
     if (mask.defined()) {
         const int64_t nW = mask.size(0);
-        attn = (attn.view({B_ / nW, nW, heads, N, N}) + mask.unsqueeze(1).unsqueeze(0)).view({-1, heads, N, N});
+        attn.view({B_ / nW, nW, heads, N, N}).add_(mask.unsqueeze(1).unsqueeze(0));
     }
     return proj(torch::matmul(attn.softmax(-1), parts[2]).transpose(1, 2).reshape({B_, N, C}));
 }

@@ -2,9 +2,13 @@
 
 #include "core/wording.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/text_format.h"
 #include "metrics/alignment.h"
 #include "reports/per_frame_h5.h"
 
@@ -17,8 +21,6 @@ namespace {
 ojson optional_number(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
 std::string csv_number(double v) { return fmt::format("{:.6f}", v); }
 std::string csv_number(const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); }
-std::string percent(double v) { return fmt::format("{:.1f}", 100 * v); }
-std::string percent(const std::optional<double>& v) { return v ? percent(*v) : std::string("n/a"); }
 
 ojson stats_json(const SeriesStats& s) { return ojson{{"mean", s.mean}, {"recall", s.recall}, {"decay", s.decay}}; }
 
@@ -32,6 +34,114 @@ std::string csv_field(const std::string& s) {
         out += c;
     }
     return out + '"';
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& name) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false, any = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        any = true;
+        if (quoted) {
+            if (c != '"') field += c;
+            else if (i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+            else quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.push_back(std::move(field)), field.clear();
+        } else if (c == '\n') {
+            row.push_back(std::move(field)), field.clear();
+            rows.push_back(std::move(row)), row.clear();
+            any = false;
+        } else {
+            field += c;
+        }
+    }
+    if (quoted) throw FileError(name, "unterminated quoted field");
+    if (any) row.push_back(std::move(field)), rows.push_back(std::move(row));
+    return rows;
+}
+
+namespace {
+
+// A CSV table read by column name, so a reader does not depend on the column order.
+struct CsvTable {
+    std::string name;
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+
+    explicit CsvTable(const std::filesystem::path& path) : name(path.string()) {
+        rows = parse_csv(read_file(path), name);
+        if (rows.empty()) throw FileError(path, "empty (expected a header line)");
+        header = std::move(rows.front());
+        rows.erase(rows.begin());
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (rows[i].size() != header.size())
+                throw FileError(path, fmt::format("line {} has {} fields, the header {}", i + 2, rows[i].size(), header.size()));
+    }
+    size_t column(const char* key) const {
+        for (size_t i = 0; i < header.size(); ++i)
+            if (header[i] == key) return i;
+        throw FileError(name, fmt::format("no column '{}'", key));
+    }
+    std::string text(size_t row, const char* key) const { return rows[row][column(key)]; }
+    // An empty cell (not computed, not reported) is NaN / nullopt.
+    double number(size_t row, const char* key) const {
+        const std::string cell = text(row, key);
+        try {
+            return cell.empty() ? NAN : std::stod(cell);
+        } catch (const std::exception&) {
+            throw FileError(name, fmt::format("line {}: '{}' is not a number ({})", row + 2, cell, key));
+        }
+    }
+    std::optional<double> optional(size_t row, const char* key) const {
+        const double v = number(row, key);
+        return std::isnan(v) ? std::nullopt : std::optional<double>(v);
+    }
+    int64_t integer(size_t row, const char* key) const {
+        const double v = number(row, key);
+        return std::isnan(v) ? 0 : int64_t(v);
+    }
+};
+
+}  // namespace
+
+EvalResult read_eval_scores(const std::filesystem::path& eval_dir) {
+    EvalResult result;
+    const CsvTable expressions(eval_dir / "per_expression.csv");
+    for (size_t i = 0; i < expressions.rows.size(); ++i) {
+        ExpressionResult r;
+        EvalExpression& e = r.expression;
+        e.video = expressions.text(i, "video"), e.exp_id = expressions.text(i, "exp_id");
+        e.obj_id = expressions.text(i, "obj_id"), e.negative_video = expressions.text(i, "negative_video");
+        e.text = expressions.text(i, "expression");
+        r.j_stats = {expressions.number(i, "J"), expressions.number(i, "J_recall"), expressions.number(i, "J_decay")};
+        r.f_stats = {expressions.number(i, "F"), expressions.number(i, "F_recall"), expressions.number(i, "F_decay")};
+        r.positive_pixels = expressions.integer(i, "positive_pixels");
+        r.negative_pixels = expressions.integer(i, "negative_pixels");
+        r.r = expressions.optional(i, "R");
+        r.missing_frames = int(expressions.integer(i, "missing_frames"));
+        result.summary.has_gt |= !std::isnan(r.j_stats.mean);
+        result.summary.has_pairs |= !expressions.text(i, "negative_pixels").empty();
+        result.expressions.push_back(std::move(r));
+    }
+    const CsvTable videos(eval_dir / "per_video.csv");
+    for (size_t i = 0; i < videos.rows.size(); ++i) {
+        VideoResult v;
+        v.video = videos.text(i, "video");
+        v.expressions = int(videos.integer(i, "expressions"));
+        v.j = videos.number(i, "J"), v.f = videos.number(i, "F"), v.jf = videos.number(i, "J&F");
+        v.positive_pixels = videos.integer(i, "positive_pixels");
+        v.negative_pixels = videos.integer(i, "negative_pixels");
+        v.r = videos.optional(i, "R");
+        result.videos.push_back(std::move(v));
+    }
+    result.summary.expressions = int(result.expressions.size());
+    result.summary.videos = int(result.videos.size());
+    return result;
 }
 
 ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,16 @@ std::string eval_alignment_table(const EvalResult& result, const EvalInput& inpu
 
 // A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string& s);
+// The rows of a CSV text as csv_field writes them (quoted fields may hold commas, quotes and
+// newlines). Throws FileError naming `name` on an unterminated quote.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& name);
+
+// The per-expression and per-video numbers an eval folder holds (per_expression.csv,
+// per_video.csv), as the evaluator computed them, for readers of that folder (report.html):
+// expressions carry their names, j_stats/f_stats (mean, recall, decay; NaN without ground truth),
+// pixels, R and missing frames, but no per-frame series; videos carry everything. `summary`
+// holds has_gt and has_pairs only.
+EvalResult read_eval_scores(const std::filesystem::path& eval_dir);
 
 // Writes summary.json, per_expression.csv, per_video.csv and per_frame.h5 into `out_dir`, each atomically.
 void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input);

@@ -14,8 +14,8 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/mask_png.h"
-#include "metrics/robustness.h"
-#include "metrics/statistics.h"
+#include "core/text_format.h"
+#include "reports/eval_report.h"
 #include "reports/svg.h"
 
 namespace r2 {
@@ -252,8 +252,8 @@ std::string legend() {
 
 // ---- Numbers ------------------------------------------------------------------------------------
 
-std::string pct(double v) { return std::isnan(v) ? "n/a" : fmt::format("{:.1f}", 100 * v); }
-std::string pct(const json& v) { return v.is_number() ? pct(v.get<double>()) : "n/a"; }
+std::string pct(double v) { return percent(v); }
+std::string pct(const json& v) { return v.is_number() ? percent(v.get<double>()) : "n/a"; }
 
 // Σneg / (Σneg + Σpos): the share of predicted foreground that fell on the negative video. Unlike
 // R = 1 − Σneg/Σpos it stays in [0, 1] when Σpos is tiny, and it orders items as R does:
@@ -289,13 +289,6 @@ struct ExpressionRow {
     double jm = NAN, fm = NAN, jf = NAN;
 };
 
-struct VideoRow {
-    std::string name;
-    int expressions = 0;
-    double j = 0, f = 0;
-    int64_t positive = 0, negative = 0;
-};
-
 // Up to `n` indices into 0..size-1 spread evenly, always holding `must`, in increasing order.
 std::vector<size_t> spread(size_t size, size_t n, size_t must) {
     std::vector<size_t> out;
@@ -319,36 +312,35 @@ size_t argmax(const std::vector<int64_t>& v) {
 
 }  // namespace
 
-std::string render_html_report(const json& summary, const PerFrameTable& table) {
+std::string render_html_report(const json& summary, const EvalResult& scores, const PerFrameTable& table) {
     const bool gt = table.has_gt, pairs = table.has_pairs;
+    if (scores.expressions.size() != table.expressions.size())
+        throw Error(fmt::format("per_expression.csv has {} expressions and per_frame.h5 {}: not from the same eval",
+                                scores.expressions.size(), table.expressions.size()));
+    // Per-frame series from per_frame.h5; every per-expression number from the evaluator.
     std::vector<ExpressionRow> rows(table.expressions.size());
-    for (size_t e = 0; e < rows.size(); ++e) rows[e].index = int(e);
+    for (size_t e = 0; e < rows.size(); ++e) {
+        const ExpressionResult& s = scores.expressions[e];
+        if (s.expression.video != table.expressions[e].video || s.expression.exp_id != table.expressions[e].exp_id)
+            throw Error(fmt::format("per_expression.csv and per_frame.h5 list different expressions ({}/{} and {}/{})",
+                                    s.expression.video, s.expression.exp_id, table.expressions[e].video,
+                                    table.expressions[e].exp_id));
+        rows[e].index = int(e);
+        rows[e].positive = s.positive_pixels, rows[e].negative = s.negative_pixels;
+        if (gt) rows[e].jm = s.j_stats.mean, rows[e].fm = s.f_stats.mean, rows[e].jf = (s.j_stats.mean + s.f_stats.mean) / 2;
+    }
     for (const auto& p : table.positive) {
         auto& r = rows[size_t(p.expression)];
-        r.j.push_back(p.j), r.f.push_back(p.f), r.pixels.push_back(p.pixels), r.frames.push_back(p.frame), r.positive += p.pixels;
+        r.j.push_back(p.j), r.f.push_back(p.f), r.pixels.push_back(p.pixels), r.frames.push_back(p.frame);
     }
     for (const auto& n : table.negative) {
         auto& r = rows[size_t(n.expression)];
-        r.negative_frames.push_back(n.frame), r.negative_pixels.push_back(n.pixels), r.negative += n.pixels;
+        r.negative_frames.push_back(n.frame), r.negative_pixels.push_back(n.pixels);
     }
-    for (auto& r : rows)
-        if (gt) r.jm = series_stats(r.j).mean, r.fm = series_stats(r.f).mean, r.jf = (r.jm + r.fm) / 2;
-    // Per video, in order of first appearance.
-    std::vector<VideoRow> videos;
-    std::map<std::string, size_t> video_index;
-    for (const auto& r : rows) {
-        const std::string& name = table.expressions[size_t(r.index)].video;
-        auto [it, inserted] = video_index.emplace(name, videos.size());
-        if (inserted) {
-            videos.emplace_back();
-            videos.back().name = name;
-        }
-        VideoRow& v = videos[it->second];
-        ++v.expressions, v.j += r.jm, v.f += r.fm, v.positive += r.positive, v.negative += r.negative;
-    }
-    for (auto& v : videos) v.j /= v.expressions, v.f /= v.expressions;
-    int64_t total_positive = 0, total_negative = 0;
-    for (const auto& r : rows) total_positive += r.positive, total_negative += r.negative;
+    const std::vector<VideoResult>& videos = scores.videos;
+    const json& pixels = summary.value("pixels", json::object());
+    const int64_t total_positive = pixels.value("positive", int64_t(0));
+    const int64_t total_negative = pixels.contains("negative") && pixels["negative"].is_number() ? pixels["negative"].get<int64_t>() : 0;
 
     const json& inputs = summary.value("inputs", json::object());
     const fs::path annotations = inputs.value("ground_truth_annotations", "");
@@ -425,19 +417,19 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
         // to 100 − R (in points), so the chart shows where R was lost.
         std::vector<size_t> order;
         for (size_t i = 0; i < videos.size(); ++i)
-            if (videos[i].negative > 0) order.push_back(i);
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return videos[a].negative > videos[b].negative; });
+            if (videos[i].negative_pixels > 0) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return videos[a].negative_pixels > videos[b].negative_pixels; });
         const size_t shown = std::min<size_t>(order.size(), 25);
         std::vector<svg::Bar> bars;
         double shown_points = 0;
         for (size_t k = 0; k < shown; ++k) {
-            const VideoRow& v = videos[order[k]];
-            const double points = 100.0 * double(v.negative) / double(total_positive);
-            const auto r = robustness(v.positive, v.negative);
+            const VideoResult& v = videos[order[k]];
+            const double points = 100.0 * double(v.negative_pixels) / double(total_positive);
             shown_points += points;
-            bars.push_back({v.name, points, points >= 10 ? fmt::format("{:.1f}", points) : fmt::format("{:.2f}", points),
-                            fmt::format("{}: Σneg {} px on its negative videos, Σpos {} px; R of the video {} %", v.name, v.negative,
-                                        v.positive, r ? pct(*r) : "n/a")});
+            bars.push_back({v.video, points, points >= 10 ? fmt::format("{:.1f}", points) : fmt::format("{:.2f}", points),
+                            fmt::format("{}: Σneg {} px on its negative videos, Σpos {} px; R of the video {} %", v.video,
+                                        v.negative_pixels, v.positive_pixels, percent(v.r))});
         }
         const double lost = 100.0 * double(total_negative) / double(total_positive);
         std::string subtitle =
@@ -542,13 +534,12 @@ std::string render_html_report(const json& summary, const PerFrameTable& table) 
              "pixels.</p>";
     h += "<h2>Videos</h2><p>Scores and shares in percent; click a column to sort.</p><table class='sortable'><tr><th class='l'>video</th><th>expressions</th><th>J</th><th>F</th>"
          "<th>J&amp;F</th><th>Σpos px</th><th>Σneg px</th><th title='Σneg / (Σneg + Σpos)'>false-alarm share</th><th>R</th></tr>";
-    for (const auto& v : videos) {
-        const auto r = pairs ? robustness(v.positive, v.negative) : std::nullopt;
+    for (const auto& v : videos)
         h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                         svg::escape(v.name), v.expressions, gt ? pct(v.j) : "n/a", gt ? pct(v.f) : "n/a",
-                         gt ? pct((v.j + v.f) / 2) : "n/a", v.positive, pairs ? std::to_string(v.negative) : "n/a",
-                         pairs ? pct(false_alarm_share(v.positive, v.negative)) : "n/a", r ? pct(*r) : "n/a");
-    }
+                         svg::escape(v.video), v.expressions, gt ? pct(v.j) : "n/a", gt ? pct(v.f) : "n/a",
+                         gt ? pct(v.jf) : "n/a", v.positive_pixels, pairs ? std::to_string(v.negative_pixels) : "n/a",
+                         pairs ? pct(false_alarm_share(v.positive_pixels, v.negative_pixels)) : "n/a",
+                         pairs ? percent(v.r) : "n/a");
     h += "</table><h2>Expressions</h2><table class='sortable'><tr><th class='l'>video</th><th>exp</th><th class='l'>expression</th>"
          "<th>J</th><th>F</th><th>J&amp;F</th><th class='l'>negative video</th><th>Σpos px</th><th>Σneg px</th>"
          "<th title='Σneg / (Σneg + Σpos)'>false-alarm share</th></tr>";
@@ -580,7 +571,7 @@ fs::path write_html_report(const fs::path& eval_dir) {
     }
     const PerFrameTable table = read_per_frame_h5(eval_dir / "per_frame.h5");
     const fs::path out = eval_dir / "report.html";
-    write_file_atomically(out, render_html_report(summary, table));
+    write_file_atomically(out, render_html_report(summary, read_eval_scores(eval_dir), table));
     return out;
 }
 

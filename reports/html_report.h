@@ -11,11 +11,15 @@
 
 namespace r2 {
 
-// Renders the page from what `eval --out` wrote (summary.json and per_frame.h5). Thumbnails read
-// the frames, ground truth and predictions named in summary.json's inputs, where they exist.
-std::string render_html_report(const nlohmann::json& summary, const PerFrameTable& table);
+// Renders the page from what `eval --out` wrote: the data-set numbers of summary.json, the
+// per-expression and per-video numbers as the evaluator computed them (read_eval_scores: nothing
+// is re-aggregated here), and the per-frame series of per_frame.h5 for the plots and thumbnails.
+// Thumbnails read the frames, ground truth and predictions named in summary.json's inputs, where
+// they exist.
+std::string render_html_report(const nlohmann::json& summary, const EvalResult& scores, const PerFrameTable& table);
 
-// Reads EVAL_DIR/summary.json and EVAL_DIR/per_frame.h5, writes EVAL_DIR/report.html atomically.
+// Reads EVAL_DIR/summary.json, per_expression.csv, per_video.csv and per_frame.h5, writes
+// EVAL_DIR/report.html atomically.
 std::filesystem::path write_html_report(const std::filesystem::path& eval_dir);
 
 }  // namespace r2

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
+#include "core/text_format.h"
 #include "core/wording.h"
 #include "reports/eval_report.h"
 #include "reports/svg.h"
@@ -23,8 +24,6 @@ namespace {
 std::optional<double> metric(const json& metrics, const char* key) {
     return metrics.contains(key) && metrics[key].is_number() ? std::optional<double>(metrics[key].get<double>()) : std::nullopt;
 }
-
-std::string pct(const std::optional<double>& v) { return v ? fmt::format("{:.1f}", 100 * *v) : "n/a"; }
 
 // The evaluation setting a cached result depends on, besides the submission itself.
 std::string setting_hash(const ScoreOptions& o) {
@@ -165,7 +164,7 @@ std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
             r.error.empty() ? leaderboard_incomplete_note(r)
                             : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
         s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-", r.name,
-                         pct(r.jfr), pct(r.jf), pct(r.j), pct(r.f), pct(r.r), note);
+                         percent(r.jfr), percent(r.jf), percent(r.j), percent(r.f), percent(r.r), note);
     }
     return s;
 }
@@ -193,8 +192,8 @@ std::string leaderboard_html(const std::vector<LeaderboardRow>& rows) {
     int rank = 0;
     for (const auto& r : rows)
         s += fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td></tr>",
-                         r.error.empty() ? std::to_string(++rank) : "–", svg::escape(r.name), pct(r.jfr), pct(r.jf), pct(r.j),
-                         pct(r.f), pct(r.r), r.error.empty() ? "l" : "err",
+                         r.error.empty() ? std::to_string(++rank) : "–", svg::escape(r.name), percent(r.jfr), percent(r.jf), percent(r.j),
+                         percent(r.f), percent(r.r), r.error.empty() ? "l" : "err",
                          r.error.empty() ? svg::escape(leaderboard_incomplete_note(r))
                                          : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
                                                        svg::escape(leaderboard_note(r.error)), svg::escape(r.name)));

@@ -184,7 +184,7 @@ std::string submission_hash(const fs::path& submission) {
         if (e.is_regular_file()) files.push_back(e.path());
     std::sort(files.begin(), files.end());
     Sha256 h;
-    for (const auto& f : files) h.update(fs::relative(f, submission).generic_string()).update(std::string(1, '\0')).update(read_file(f));
+    for (const auto& f : files) h.update(fs::relative(f, submission).generic_string()).update(std::string(1, '\0')).update_file(f);
     return h.hex();
 }
 

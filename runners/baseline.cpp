@@ -12,7 +12,7 @@
 #include "core/mask_png.h"
 #include "core/progress.h"
 #include "core/rng.h"
-#include "metrics/evaluation.h"
+#include "core/dataset_layout.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -56,13 +56,10 @@ BaselineReport run_baseline(const fs::path& gt, const std::string& split, const 
                   const BaselineOptions& options) {
     if (std::find(baseline_models().begin(), baseline_models().end(), options.model) == baseline_models().end())
         throw Error(fmt::format("unknown model '{}' (oracle, noisy-oracle, empty)", options.model));
-    EvalPaths paths;
-    paths.predictions = out;  // only for the loader's checks below
-    paths.gt = gt;
-    paths.split = split;
-    paths.pairs = pairs;
+    // The same reader as eval's, so the oracle writes exactly the frames eval will ask for.
+    const BenchSet input = load_bench_set(gt, split, pairs);
+    const PngLimits limits;
     fs::create_directories(out / "Annotations");
-    const EvalInput input = load_eval_input(paths);
 
     // The progress line counts masks, as the summary line does.
     BaselineReport report;
@@ -73,12 +70,12 @@ BaselineReport run_baseline(const fs::path& gt, const std::string& split, const 
     }
     Progress progress("writing masks", size_t(report.positive_masks + report.negative_masks));
     tbb::parallel_for(size_t(0), input.expressions.size(), [&](size_t e) {
-        const EvalExpression& ex = input.expressions[e];
+        const BenchExpression& ex = input.expressions[e];
         Rng rng = Rng::for_stream(options.seed, e);
         const uint8_t object = uint8_t(std::stoi(ex.obj_id));
         cv::Size size;
         for (const auto& frame : ex.frames) {
-            const LabelMap labels = read_label_png(input.gt_annotations / ex.video / (frame + ".png"), input.limits);
+            const LabelMap labels = read_label_png(input.gt_annotations / ex.video / (frame + ".png"), limits);
             size = cv::Size(labels.width, labels.height);
             cv::Mat mask(size, CV_8U, cv::Scalar(0));
             if (options.model != "empty") {

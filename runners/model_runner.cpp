@@ -201,7 +201,9 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
                     else if (image.width != clip.width || image.height != clip.height)
                         throw FileError(path, fmt::format("{}x{}, but the video's first frame is {}x{}", image.width,
                                                           image.height, clip.width, clip.height));
-                    const auto size = torchvision_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side));
+                    const auto size = pre.detr_max_size
+                                          ? detr_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side))
+                                          : torchvision_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side));
                     frames.push_back(to_model_input(pil_resize_bilinear(image, size[0], size[1]), pre));
                 }
                 const size_t w = o.window > 0 ? size_t(o.window) : frames.size();

@@ -1,5 +1,6 @@
 #include "runners/pil_resize.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -122,6 +123,16 @@ std::array<int, 2> torchvision_resize_size(int width, int height, int shorter_si
         new_long = max_longer_side;
     }
     return wide ? std::array<int, 2>{new_long, new_short} : std::array<int, 2>{new_short, new_long};
+}
+
+std::array<int, 2> detr_resize_size(int width, int height, int shorter_side, int max_longer_side) {
+    const double shorter = std::min(width, height), longer = std::max(width, height);
+    int size = shorter_side;
+    if (max_longer_side > 0 && longer / shorter * size > max_longer_side)
+        size = int(std::nearbyint(max_longer_side * shorter / longer));  // Python's round(): half to even
+    if ((width <= height && width == size) || (height <= width && height == size)) return {width, height};
+    if (width < height) return {size, int(double(size) * height / width)};
+    return {int(double(size) * width / height), size};
 }
 
 }  // namespace r2

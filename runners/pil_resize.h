@@ -25,4 +25,10 @@ Image8 pil_resize_bilinear(const Image8& in, int width, int height);
 // then capped at max_longer_side (> 0) the way torchvision's max_size does.
 std::array<int, 2> torchvision_resize_size(int width, int height, int shorter_side, int max_longer_side = 0);
 
+// DETR's RandomResize([shorter_side], max_size) output size (width, height), as MTTR's
+// datasets/transforms.py computes it: when the longer side would pass max_longer_side, the shorter
+// side becomes round(max · short / long) FIRST and the longer one int(that · long / short) after,
+// so 1920x800 → 640x267 where torchvision's cap gives 640x266.
+std::array<int, 2> detr_resize_size(int width, int height, int shorter_side, int max_longer_side);
+
 }  // namespace r2

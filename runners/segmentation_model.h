@@ -1,6 +1,7 @@
 // What `run` needs from a model family, so a third family (MTTR) plugs in beside R2-VOS and
 // ReferFormer: encode a clip once, then segment it for any number of sentences. Each family
-// implements this with its own post-processing (ReferFormer/R2-VOS: postprocess_referformer).
+// implements this with its own post-processing (ReferFormer/R2-VOS: postprocess_referformer,
+// MTTR: postprocess_mttr).
 #pragma once
 #include <filesystem>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "model_zoo/postprocess.h"
 #include "model_zoo/registry.h"
 
 namespace r2 {
@@ -52,5 +54,21 @@ struct LoadedSegmentationModel {
 
 // The registry's model with its weights (the registry's message when they are missing).
 LoadedSegmentationModel load_segmentation_model(const ModelSpec& spec);
+
+// A sentence as the model's official inference feeds it: lower-cased with its whitespace
+// normalised where the model's dataset code does that (MTTR), tokenized, and cut to the text
+// encoder's position table (keeping </s>, as Hugging Face's truncation does). (1, L) int64 each.
+struct SentenceTokens {
+    torch::Tensor input_ids, attention_mask;
+};
+SentenceTokens tokenize_sentence(const BpeTokenizer& tokenizer, const nn::RobertaConfig& text_config, const Preprocessing& pre,
+                                 const std::string& sentence, const torch::Device& device);
+
+// A post-processed prediction as the runner keeps it (on the CPU, masks emptied when rejected).
+SegmentResult to_segment_result(const nn::ClipPrediction& prediction);
+
+// The families behind load_segmentation_model.
+std::unique_ptr<SegmentationModel> make_referformer_family(LoadedModel loaded, BpeTokenizer tokenizer, torch::Device device);
+std::unique_ptr<SegmentationModel> make_mttr_family(LoadedModel loaded, BpeTokenizer tokenizer, torch::Device device);
 
 }  // namespace r2

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Times the OFFICIAL R2-VOS / ReferFormer model (their own PyTorch code, fetched; not part of
-r2bench) on the CPU: synthetic weights (the project's formula), a synthetic normalised clip, one
-sentence, forward under torch.inference_mode(), as inference_ytvos.py runs it (whole clip, batch 1).
+"""Times the OFFICIAL R2-VOS / ReferFormer / MTTR model (their own PyTorch code, fetched; not part
+of r2bench) on the CPU: synthetic weights (the project's formula), a synthetic normalised clip, one
+sentence, forward under torch.inference_mode(), as inference_ytvos.py runs it (whole clip, batch 1);
+MTTR (--model mttr_vswin_t, --repo a mttr2021/MTTR archive) as its Ref-YTVOS evaluation runs it: the
+whole clip in one forward, NestedTensor [T,1,3,H,W] with no padding, every frame valid (the timing
+covers the model forward only, not ReferYoutubeVOSPostProcess).
 
     python3 scripts/bench_official_model.py --repo .official/R2VOS --model r2vos_r50 \
         --frames 5 --size 360x640 --threads 2 [--repeat 2]
@@ -49,11 +52,13 @@ def main():
     model, info = om.build_official(a.repo, a.model, tokens={caption: TOKENS})
     rss_after_build = peak_rss_mb()
     clip = om.pattern([a.frames, 3, h, w], 7, 2.0, 0.0)
+    mttr = om.MODELS[a.model][0] == "MTTR"
+    forward = om.mttr_forward if mttr else om.official_forward
     times = []
     with torch.inference_mode():
         for _ in range(max(1, a.repeat)):
             t0 = time.perf_counter()
-            out = om.official_forward(model, clip.clone(), caption)
+            out = forward(model, clip.clone(), caption)
             times.append(time.perf_counter() - t0)
     print(json.dumps({
         "seconds": round(min(times), 3), "all_seconds": [round(t, 3) for t in times],

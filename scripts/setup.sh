@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libopencv-dev libpng-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
-  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libtorch-dev
+  libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
+  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
 )
 if [[ "${1:-}" == "--python" ]]; then

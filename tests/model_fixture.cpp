@@ -39,16 +39,20 @@ bool held_by_module(const nn::SyntheticKey& key) {
 nn::ReferFormer model_with_fixture_weights(const std::string& model, const ModelFixture& f) {
     nn::ReferFormer m(fixture_config(model));
     m->eval();
+    load_fixture_weights(*m, f);
+    return m;
+}
+
+void load_fixture_weights(torch::nn::Module& m, const ModelFixture& f) {
     const auto formula = f.keys.value("formula", std::string("sine")) == "hash" ? nn::SyntheticFormula::hash : nn::SyntheticFormula::sine;
     auto weights = nn::synthetic_state_dict(f.synthetic, formula);
     for (const auto& k : f.synthetic)
         if (!held_by_module(k)) weights.erase(k.name);
     // Integer buffers are computed by the module itself; its own values go through the loader
     // like a checkpoint's would.
-    for (const auto& b : m->named_buffers())
+    for (const auto& b : m.named_buffers())
         if (!b.value().is_floating_point()) weights[b.key()] = b.value().clone();
-    load_state_dict(*m, weights, /*strict=*/true);
-    return m;
+    load_state_dict(m, weights, /*strict=*/true);
 }
 
 }  // namespace r2::test

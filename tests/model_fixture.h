@@ -32,6 +32,9 @@ nn::ReferFormerConfig fixture_config(const std::string& model);
 // (Swin's relative_position_index), loaded strictly; throws r2::Error when loading is not clean.
 nn::ReferFormer model_with_fixture_weights(const std::string& model, const ModelFixture& fixture);
 
+// Loads the fixture's synthetic weights into any assembled model (same rules as above).
+void load_fixture_weights(torch::nn::Module& model, const ModelFixture& fixture);
+
 // Official keys the C++ module holds (not an alias, not position_ids).
 bool held_by_module(const nn::SyntheticKey& key);
 

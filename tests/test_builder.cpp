@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -68,6 +69,41 @@ TEST_CASE("text rules: tokens, plurals, stop words and synonyms") {
     const SynonymTable custom = parse_synonyms(R"({"_comment": "x", "gizmo": ["widget", "thing a ma jig"]})", "s.json");
     CHECK(custom.categories_named("the widgets") == std::set<std::string>{"gizmo"});
     CHECK(custom.categories_named("a thing a ma jig") == std::set<std::string>{"gizmo"});
+}
+
+TEST_CASE("text rules: ICU case folding and word breaks (typographic apostrophes, non-ASCII case)") {
+    const std::vector<std::string> dog_s = {"dog", "s"};
+    CHECK(tokenize("dog\u2019s") == dog_s);  // U+2019 RIGHT SINGLE QUOTATION MARK
+    CHECK(tokenize("DOG's") == dog_s);
+    CHECK(tokenize("Dog\u02BCs") == dog_s);  // U+02BC MODIFIER LETTER APOSTROPHE
+    CHECK(content_words("the DOG\u2019s tail\u2014wagging") == std::vector<std::string>{"dog", "tail", "wagging"});
+    CHECK(tokenize("\u00C9COLE Stra\u00DFe") == std::vector<std::string>{"\u00e9cole", "strasse"});  // full case folding
+    CHECK(tokenize("\u0394\u0395\u039B\u03A4\u0391") == std::vector<std::string>{"\u03b4\u03b5\u03bb\u03c4\u03b1"});
+    // ASCII text keeps its pre-ICU tokens: punctuation inside a UAX #29 word still separates.
+    CHECK(tokenize("e.g. 3.5 a_b x:y don't") == std::vector<std::string>{"e", "g", "3", "5", "a", "b", "x", "y", "don", "t"});
+    CHECK(tokenize("caf\xe9 dog") == std::vector<std::string>{"caf", "dog"});  // invalid UTF-8 separates
+    const SynonymTable& t = default_synonyms();
+    CHECK(t.categories_named("the DOG\u2019s ball") == std::set<std::string>{"ball", "dog"});
+    CHECK(t.head_noun("a Puppy\u2019s toy") == std::vector<std::string>{"puppy"});
+}
+
+TEST_CASE("builder: the lexical rule matches \"dog\u2019s\" and \"DOG's\" to a video holding a dog") {
+    TempDir dir;
+    write_tree(dir.path, {{"A", {{"1", "ball"}}, {{"the dog\u2019s ball", "1"}}},
+                          {"B", {{"1", "ball"}}, {{"the DOG's ball", "1"}}},
+                          {"D", {{"1", "dog"}}, {{"an animal on the left", "1"}}},
+                          {"C", {{"1", "cat"}}, {{"the cat", "1"}}}});
+    const SourceTree s = read_source_tree(dir.path, SourceFormat::ref_youtube_vos, "valid");
+    const R2Rules lexical_only{false, true, false};
+    auto video = [&](const std::string& name) -> const SourceVideo& {
+        const auto it = std::find_if(s.videos.begin(), s.videos.end(), [&](const SourceVideo& v) { return v.name == name; });
+        REQUIRE(it != s.videos.end());
+        return *it;
+    };
+    CHECK_FALSE(r2_compatible(video("A"), video("D"), s, s, lexical_only, default_synonyms()));
+    CHECK_FALSE(r2_compatible(video("B"), video("D"), s, s, lexical_only, default_synonyms()));
+    CHECK(r2_compatible(video("A"), video("C"), s, s, lexical_only, default_synonyms()));
+    CHECK(r2_compatible(video("A"), video("D"), s, s, R2Rules{false, false, false}, default_synonyms()));
 }
 
 TEST_CASE("builder: the only valid permutation is found, for every seed") {
@@ -200,7 +236,7 @@ TEST_CASE("builder: MeViS format round trip") {
              "vid_id": 3, "frames": ["00000"]}}})");
     write_file_atomically(dir / "mevis/valid_u/meta_expressions.json", mevis.dump());
     const SourceTree source = read_source_tree(dir / "mevis", SourceFormat::mevis, "valid_u");
-    CHECK(source.videos[0].expressions[1].obj_ids == std::vector<std::string>{"0", "1"});
+    CHECK(object_ids(source.videos[0].expressions[1]) == std::vector<std::string>{"0", "1"});
     const R2Build b = build_r2(source, nullptr, {});
     write_r2(dir / "out", b, source, nullptr, false, false);
     const ojson negative = ojson::parse(read_file(dir / "out/meta_expressions.json"));
@@ -283,4 +319,46 @@ TEST_CASE("verify-dataset catches tampering") {
         for (const auto& s : v) rule |= s.find("break the rules") != std::string::npos;
         CHECK(rule);
     }
+}
+
+// The frame-list rule, one for every reader: a duplicated frame name in a video's frame list is
+// an error naming the file, the video and the frame (eval's side: tests/test_evaluation.cpp).
+TEST_CASE("builder: a duplicated frame is refused by build-dataset and verify-dataset") {
+    TempDir dir;
+    write_tree(dir / "src", {{"A", {{"1", "cat"}}, {{"the cat", "1"}}}, {"B", {{"1", "dog"}}, {{"the dog", "1"}}}});
+    const SourceTree source = read_source_tree(dir / "src", SourceFormat::ref_youtube_vos, "valid");
+    write_r2(dir / "out", build_r2(source, nullptr, {}), source, nullptr, false, false);
+    REQUIRE(verify_r2(dir / "out", source, nullptr, default_synonyms()).empty());
+
+    SUBCASE("build-dataset: in the source's meta_expressions.json") {
+        const fs::path file = dir / "src/meta_expressions/valid/meta_expressions.json";
+        MetaExpressions meta = read_meta_expressions(file);
+        meta.videos[1].frames = {"00000", "00005", "00000"};
+        write_meta_expressions(file, meta);
+        CHECK_THROWS_WITH_AS(read_source_tree(dir / "src", SourceFormat::ref_youtube_vos, "valid"),
+                             (file.string() + ": video 'B' frames: duplicate frame '00000'").c_str(), FileError);
+    }
+    SUBCASE("verify-dataset: in the built r2_pairs.json") {
+        const fs::path file = dir / "out/r2_pairs.json";
+        R2Pairs pairs = read_r2_pairs(file);
+        pairs.pairs[0].negative_frames.push_back(pairs.pairs[0].negative_frames.front());
+        write_r2_pairs(file, pairs);
+        CHECK_THROWS_WITH_AS(verify_r2(dir / "out", source, nullptr, default_synonyms()),
+                             (file.string() + ": pairs[0]: video '" + pairs.pairs[0].negative_video +
+                              "' negative_frames: duplicate frame '00000'").c_str(),
+                             FileError);
+    }
+}
+
+TEST_CASE("builder: the source is read by the shared metadata reader (MeViS obj_id lists, raw entries kept)") {
+    const MetaExpressions meta = parse_meta_expressions(
+        R"({"videos": {"v": {"expressions": {"0": {"exp": "two cats", "obj_id": [0, 1], "anno_id": [7, 8]}},
+                              "frames": ["00000"], "vid_id": 3}}})",
+        "m.json");
+    const Expression& e = meta.videos[0].expressions[0];
+    CHECK(e.obj_id == "0,1");
+    CHECK(object_ids(e) == std::vector<std::string>{"0", "1"});
+    CHECK(expression_entry_json(e).dump() == R"({"exp":"two cats","obj_id":[0,1],"anno_id":[7,8]})");
+    CHECK(meta.videos[0].extra.dump() == R"({"vid_id":3})");
+    CHECK(expression_entry_json(Expression{"1", "a dog", "2", {}}).dump() == R"({"exp":"a dog","obj_id":"2"})");
 }

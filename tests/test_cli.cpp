@@ -214,3 +214,167 @@ TEST_CASE("regress: an unknown metric in --tol is refused") {
                       &out) == 2);
     CHECK(out.find("unknown metric 'Jf'") != std::string::npos);
 }
+
+// --- Two executables, one CLI: r2bench never maps libtorch; r2bench-models runs the libtorch commands. ---
+
+namespace {
+// The shared objects the dynamic loader initialises while running `command` (LD_DEBUG=libs), dlopen'd
+// ones included: one "calling init: PATH" line each.
+std::vector<std::string> initialised_libraries(const std::string& command) {
+    std::string out;
+    run_command("LD_DEBUG=libs " + command, &out);
+    std::vector<std::string> libraries;
+    const std::string marker = "calling init: ";
+    for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at + 1)) {
+        const size_t end = out.find('\n', at);
+        libraries.push_back(out.substr(at + marker.size(), end - at - marker.size()));
+    }
+    return libraries;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& what) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+}
+
+// The description `r2bench --help` style output gives a (sub)command: the rest of its line.
+std::string described(const std::string& help, const std::string& name) {
+    const size_t at = help.find("\n  " + name + " ");
+    if (at == std::string::npos) return "";
+    const size_t end = help.find('\n', at + 1);
+    const std::string line = help.substr(at + 3 + name.size(), end - at - 3 - name.size());
+    return line.substr(line.find_first_not_of(' '));
+}
+}  // namespace
+
+TEST_CASE("the scoring executable never maps libtorch (nor OpenCV's imgcodecs until it encodes an image)") {
+    std::string out;
+    REQUIRE(run_command(fmt::format("ldd {}", R2BENCH_BINARY), &out) == 0);
+    CHECK(out.find("libc.so.6") != std::string::npos);  // ldd did list the libraries
+    CHECK(out.find("libpng16") != std::string::npos);
+    CHECK(out.find("libtorch") == std::string::npos);
+    CHECK(out.find("libc10") == std::string::npos);
+    CHECK(out.find("libopencv_imgcodecs") == std::string::npos);  // cli/imgcodecs_on_demand.cpp
+
+    // At run time, dlopen included: --help, eval (with R from the pairs), convert-weights.
+    TempDir dir;
+    tiny_tree(dir);
+    const auto help = initialised_libraries(fmt::format("{} --help", R2BENCH_BINARY));
+    CHECK(any_contains(help, "libc.so.6"));
+    CHECK_FALSE(any_contains(help, "libtorch"));
+    CHECK_FALSE(any_contains(help, "libc10"));
+    const auto eval = initialised_libraries(fmt::format("{} --threads 1 eval --pred {} --gt {} --out {} --quiet", R2BENCH_BINARY,
+                                                        (dir / "sub").string(), (dir / "gt").string(), (dir / "out").string()));
+    CHECK(fs::exists(dir / "out/summary.json"));
+    CHECK(any_contains(eval, "libhdf5"));  // per_frame.h5 was written by this process
+    CHECK_FALSE(any_contains(eval, "libtorch"));
+    CHECK_FALSE(any_contains(eval, "libc10"));
+    CHECK_FALSE(any_contains(eval, "libopencv_imgcodecs"));
+    const auto convert = initialised_libraries(
+        fmt::format("{} convert-weights {} {}", R2BENCH_BINARY, (dir / "none.pth").string(), (dir / "w.safetensors").string()));
+    CHECK_FALSE(convert.empty());
+    CHECK_FALSE(any_contains(convert, "libtorch"));
+    // The check sees libraries loaded on demand: report thumbnails load imgcodecs, and still no libtorch.
+    const auto report = initialised_libraries(fmt::format("{} report {}", R2BENCH_BINARY, (dir / "out").string()));
+    CHECK(fs::exists(dir / "out/report.html"));
+    CHECK(any_contains(report, "libopencv_imgcodecs"));
+    CHECK_FALSE(any_contains(report, "libtorch"));
+#ifdef R2BENCH_MODELS_BINARY
+    // … and the libtorch commands' executable does map it (the check can see it).
+    REQUIRE(run_command(fmt::format("ldd {}", R2BENCH_MODELS_BINARY), &out) == 0);
+    CHECK(out.find("libtorch") != std::string::npos);
+    CHECK(any_contains(initialised_libraries(fmt::format("{} models --help", R2BENCH_BINARY)), "libtorch"));
+#endif
+}
+
+TEST_CASE("r2bench --help lists every command, the libtorch ones described as r2bench-models describes them") {
+    std::string help, bench;
+    REQUIRE(run_command(fmt::format("{} --help", R2BENCH_BINARY), &help) == 0);
+    REQUIRE(run_command(fmt::format("{} bench --help", R2BENCH_BINARY), &bench) == 0);
+    for (const char* command : {"eval", "report", "score", "leaderboard", "regress", "synth", "build-dataset", "verify-dataset", "run",
+                                "merge", "convert-weights", "tokenize", "models", "bench"})
+        CHECK_MESSAGE(!described(help, command).empty(), command);
+    CHECK(described(help, "models") == "List the runnable models and their parts, parameter counts and weights");
+    for (const char* command : {"eval", "build-dataset", "msda", "backbone", "model", "run"})
+        CHECK_MESSAGE(!described(bench, command).empty(), command);
+    CHECK(described(bench, "msda").find("deformable attention") != std::string::npos);
+    // `run --help` shows every option, the neural ones included, with or without libtorch.
+    std::string run;
+    REQUIRE(run_command(fmt::format("{} run --help", R2BENCH_BINARY), &run) == 0);
+    for (const char* option : {"--synthetic-weights", "--weights-dir", "--shard", "--resume", "--hallucination-rate"})
+        CHECK_MESSAGE(run.find(option) != std::string::npos, option);
+#ifdef R2BENCH_MODELS_BINARY
+    std::string models_help, models_bench;
+    REQUIRE(run_command(fmt::format("{} --help", R2BENCH_MODELS_BINARY), &models_help) == 0);
+    REQUIRE(run_command(fmt::format("{} bench --help", R2BENCH_MODELS_BINARY), &models_bench) == 0);
+    for (const char* command : {"run", "models", "bench"}) CHECK(described(models_help, command) == described(help, command));
+    for (const char* command : {"msda", "backbone", "model", "run"}) CHECK(described(models_bench, command) == described(bench, command));
+    CHECK(described(models_help, "eval").empty());  // scoring is r2bench's alone
+    std::string models_run;
+    REQUIRE(run_command(fmt::format("{} run --help", R2BENCH_MODELS_BINARY), &models_run) == 0);
+    CHECK(models_run == run);
+#endif
+}
+
+#ifdef R2BENCH_MODELS_BINARY
+TEST_CASE("r2bench hands the libtorch commands over to r2bench-models, with every argument") {
+    std::string out;
+    REQUIRE(run_command(fmt::format("{} --threads 1 models --weights-dir /nonexistent", R2BENCH_BINARY), &out) == 0);
+    CHECK(out.find("Runnable models (`r2bench run --model NAME`):") != std::string::npos);
+    CHECK(out.find("r2vos_tiny") != std::string::npos);
+    CHECK(out.find("not found (/nonexistent/r2vos_tiny.safetensors)") != std::string::npos);
+    REQUIRE(run_command(fmt::format("{} models --help", R2BENCH_BINARY), &out) == 0);
+    CHECK(out.find("--strict") != std::string::npos);
+    REQUIRE(run_command(fmt::format("{} bench model --help", R2BENCH_BINARY), &out) == 0);
+    CHECK(out.find("--official-repo") != std::string::npos);
+    // Usage errors of a handed-over command read as r2bench's own.
+    CHECK(run_command(fmt::format("{} bench msda --no-such-option", R2BENCH_BINARY), &out) == 2);
+    CHECK(out.find("r2bench: error: unknown option --no-such-option") != std::string::npos);
+    TempDir dir;
+    CHECK(run_command(fmt::format("{} run --model no_such_model --source {} --pairs {} --out {}", R2BENCH_BINARY,
+                                  (dir / "none").string(), (dir / "none.json").string(), (dir / "run").string()),
+                      &out) == 2);
+    CHECK(out.find("r2bench: error:") != std::string::npos);
+}
+#endif
+
+TEST_CASE("without r2bench-models beside it, r2bench says which command needs libtorch (exit 2), and the rest works") {
+    TempDir dir;
+    fs::copy_file(R2BENCH_BINARY, dir / "r2bench");
+    const std::string bin = (dir / "r2bench").string();
+    std::string out;
+    CHECK(run_command(fmt::format("{} models", bin), &out) == 2);
+    CHECK(out.find("r2bench: error: this r2bench was built without libtorch: `models` needs r2bench-models") != std::string::npos);
+    CHECK(out.find((dir / "r2bench-models").string() + " is absent") != std::string::npos);
+    CHECK(run_command(fmt::format("{} models --help", bin), &out) == 2);  // no help it cannot give
+    CHECK(run_command(fmt::format("{} --quiet bench msda --frames 2", bin), &out) == 2);
+    CHECK(out.find("this r2bench was built without libtorch: `bench msda` needs r2bench-models") != std::string::npos);
+    tiny_tree(dir);
+    write_file_atomically(dir / "pairs.json", R"({"pairs": []})");
+    CHECK(run_command(fmt::format("{} run --model r2vos_tiny --synthetic-weights --source {} --pairs {} --out {}", bin,
+                                  (dir / "gt").string(), (dir / "pairs.json").string(), (dir / "run").string()),
+                      &out) == 2);
+    CHECK(out.find("this r2bench was built without libtorch: `run --model r2vos_tiny` needs r2bench-models") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "run"));
+    // Scoring and --help need nothing beside it.
+    CHECK(run_command(fmt::format("{} --help", bin), &out) == 0);
+    CHECK(out.find("models") != std::string::npos);
+    CHECK(run_command(fmt::format("{} eval --pred {} --gt {} --out {} --quiet", bin, (dir / "sub").string(), (dir / "gt").string(),
+                                  (dir / "eval").string()),
+                      &out) == 0);
+    CHECK(nlohmann::json::parse(read_file(dir / "eval/summary.json"))["metrics"]["J"].get<double>() == 1.0);
+}
+
+TEST_CASE("bench eval prints the whole `r2bench eval` process against decoding alone, and the start-up time") {
+    std::string out;
+    REQUIRE(run_command(fmt::format("{} bench eval --videos 1 --frames 2 --expressions 1 --repeats 1", R2BENCH_BINARY), &out) == 0);
+    CHECK(out.find("`r2bench --help` (start-up alone)") != std::string::npos);
+    CHECK(out.find("goal < 0.05 s") != std::string::npos);
+    // Both mask sets: 2 ground-truth frames, 2 positive and 2 negative predictions each.
+    CHECK(out.find("4 prediction frames (2 positive, 2 negative), 6 PNGs decoded per evaluation") != std::string::npos);
+    size_t at = out.find("ratio d/a (1 thread)");
+    REQUIRE(at != std::string::npos);
+    const double ratio = std::stod(out.substr(out.find(':', at) + 1));
+    CHECK(ratio > 0.5);  // the process decodes every PNG too: it cannot beat decoding by much
+    CHECK(out.find("goal <= 1.1", at) != std::string::npos);
+    CHECK(out.find("(d) whole `r2bench eval` process") != std::string::npos);
+}

@@ -313,3 +313,137 @@ TEST_CASE("eval: results are identical for 1 and 4 threads") {
     CHECK(one == four);
     CHECK(one.find("\"R\":") != std::string::npos);
 }
+
+namespace {
+
+BitMask mask(const std::vector<std::string>& rows) { return mask_of_foreground(labels_from_rows(rows)); }
+
+}  // namespace
+
+TEST_CASE("evaluator: in-memory masks, hand-computed J, F and R") {
+    // One expression on video v (two 6x4 frames, the object a 2x2 square), paired with video n
+    // (one frame). Frame 0 is exact; frame 1 predicts the left half of the square: J = 2/4, and
+    // every boundary pixel of each lies within the 1-pixel radius of the other's, so F = 1.
+    // Pixels: 4 + 2 on v, 2 on n: R = 1 − 2/6.
+    const std::vector<std::string> square = {"......", ".11...", ".11...", "......"};
+    R2Evaluator evaluator({{"v", "0", "the square", "1", {"00000", "00005"}, "n", {"00000"}, false}}, true, true);
+    const BitMask gt = mask(square);
+    const BitMask half = mask({"......", ".1....", ".1....", "......"});
+    const BitMask alarm = mask({"11....", "......", "......", "......"});
+    auto process_all = [&] {
+        evaluator.process({0, Side::positive, 0}, &gt, &gt);
+        evaluator.process({0, Side::positive, 1}, &gt, &half);
+        evaluator.process({0, Side::negative, 0}, nullptr, &alarm);
+    };
+    process_all();
+    const EvalResult r = evaluator.evaluate();
+    REQUIRE(r.expressions.size() == 1);
+    const ExpressionResult& e = r.expressions[0];
+    CHECK(e.j == std::vector<double>{1.0, 0.5});
+    CHECK(e.f == std::vector<double>{1.0, 1.0});
+    CHECK(e.positive_pixels_per_frame == std::vector<int64_t>{4, 2});
+    CHECK(e.negative_pixels_per_frame == std::vector<int64_t>{2});
+    CHECK(e.j_stats.mean == 0.75);
+    CHECK(e.j_stats.recall == 0.5);  // J > 0.5 on one frame of two
+    CHECK(e.f_stats.mean == 1.0);
+    CHECK(*e.r == doctest::Approx(1.0 - 2.0 / 6.0));
+    CHECK(r.summary.jf == 0.875);
+    CHECK(*r.summary.r == doctest::Approx(2.0 / 3.0));
+    CHECK(*r.summary.jfr == doctest::Approx((0.75 + 1.0 + 2.0 / 3.0) / 3));
+    CHECK(r.summary.complete());
+    REQUIRE(r.videos.size() == 1);
+    CHECK(r.videos[0].jf == 0.875);
+    CHECK(*r.videos[0].r == doctest::Approx(2.0 / 3.0));
+    CHECK(r.notes.empty());
+
+    // A missing prediction: an empty mask on the positive side (J = 0 against the square, F = 0),
+    // and R withheld on the negative side.
+    evaluator.reset();
+    CHECK_THROWS_WITH_AS(evaluator.evaluate(), "evaluator: frame 00000 of video v/0 was not processed", Error);
+    evaluator.process({0, Side::positive, 0}, &gt, &gt);
+    evaluator.process({0, Side::positive, 1}, &gt, nullptr);
+    evaluator.process({0, Side::negative, 0}, nullptr, nullptr);
+    const EvalResult m = evaluator.evaluate();
+    CHECK(m.expressions[0].j == std::vector<double>{1.0, 0.0});
+    CHECK(m.expressions[0].f == std::vector<double>{1.0, 0.0});
+    CHECK(m.expressions[0].missing_frames == 2);
+    CHECK(m.expressions[0].missing_negative_frames == 1);
+    CHECK(m.summary.missing_positive_frames == 1);
+    CHECK(m.summary.missing_negative_frames == 1);
+    CHECK_FALSE(m.summary.r.has_value());
+    CHECK_FALSE(m.videos[0].r.has_value());
+    CHECK(m.notes.at(0).find("1 negative prediction missing") != std::string::npos);
+
+    // reset() forgets everything: the first results again, bit for bit.
+    evaluator.reset();
+    process_all();
+    CHECK(per_expression_csv(evaluator.evaluate()) == per_expression_csv(r));
+
+    // A prediction of the wrong size is refused, with both sizes.
+    const BitMask small(5, 4);
+    CHECK_THROWS_WITH_AS(evaluator.process({0, Side::positive, 0}, &gt, &small),
+                         "size 5x4 differs from the ground truth's 6x4", Error);
+}
+
+TEST_CASE("evaluator: the file driver and a direct in-memory evaluation agree") {
+    TempDir dir;
+    const HandTree t = make_hand_tree(dir);
+    for (bool allow_missing : {false, true}) {
+        if (allow_missing) fs::remove(t.pred / "Negatives/va/0/00005.png"), fs::remove(t.pred / "Annotations/va/1/00000.png");
+        const EvalInput input = load_eval_input({t.pred, t.gt, "valid", t.pairs, allow_missing});
+        const EvalResult driven = evaluate(input);
+
+        // The same masks, decoded here and handed over in memory.
+        R2Evaluator evaluator(input.expressions, true, true);
+        for (size_t e = 0; e < input.expressions.size(); ++e) {
+            const EvalExpression& x = input.expressions[e];
+            for (size_t f = 0; f < x.frames.size(); ++f) {
+                const BitMask gt = mask_of_label(read_label_png(t.gt / "Annotations" / x.video / (x.frames[f] + ".png")),
+                                                 uint8_t(std::stoi(x.obj_id)));
+                const fs::path png = t.pred / "Annotations" / x.video / x.exp_id / (x.frames[f] + ".png");
+                const std::optional<BitMask> pred =
+                    fs::exists(png) ? std::optional<BitMask>(mask_of_foreground(read_prediction_png(png))) : std::nullopt;
+                evaluator.process({e, Side::positive, f}, &gt, pred ? &*pred : nullptr);
+            }
+            for (size_t f = 0; f < x.negative_frames.size(); ++f) {
+                const fs::path png = t.pred / "Negatives" / x.negative_video / x.exp_id / (x.negative_frames[f] + ".png");
+                const std::optional<BitMask> pred =
+                    fs::exists(png) ? std::optional<BitMask>(mask_of_foreground(read_prediction_png(png))) : std::nullopt;
+                evaluator.process({e, Side::negative, f}, nullptr, pred ? &*pred : nullptr);
+            }
+        }
+        const EvalResult direct = evaluator.evaluate();
+        CHECK(eval_summary_json(direct, input) == eval_summary_json(driven, input));
+        CHECK(per_expression_csv(direct) == per_expression_csv(driven));
+        CHECK(per_video_csv(direct) == per_video_csv(driven));
+        for (size_t e = 0; e < direct.expressions.size(); ++e) {
+            CHECK(direct.expressions[e].j == driven.expressions[e].j);
+            CHECK(direct.expressions[e].f == driven.expressions[e].f);
+            CHECK(direct.expressions[e].negative_pixels_per_frame == driven.expressions[e].negative_pixels_per_frame);
+        }
+        CHECK(driven.summary.missing_negative_frames == (allow_missing ? 1 : 0));
+        CHECK(driven.summary.missing_positive_frames == (allow_missing ? 1 : 0));
+    }
+}
+
+// The frame-list rule shared with build-dataset and verify-dataset (tests/test_builder.cpp).
+TEST_CASE("eval: a duplicated frame in the ground truth or the pairs is refused, naming file, video and frame") {
+    TempDir dir;
+    const HandTree t = make_hand_tree(dir);
+    SUBCASE("ground truth") {
+        MetaExpressions meta = read_meta_expressions(t.gt / "meta_expressions.json");
+        meta.videos[0].frames = {"00000", "00005", "00005"};
+        write_meta_expressions(t.gt / "meta_expressions.json", meta);
+        CHECK_THROWS_WITH_AS(load_eval_input({t.pred, t.gt, "valid", "", false}),
+                             ((t.gt / "meta_expressions.json").string() + ": video 'va' frames: duplicate frame '00005'").c_str(),
+                             FileError);
+    }
+    SUBCASE("pairs") {
+        R2Pairs pairs = read_r2_pairs(t.pairs);
+        pairs.pairs[2].positive_frames = {"00000", "00000"};
+        write_r2_pairs(t.pairs, pairs);
+        CHECK_THROWS_WITH_AS(load_eval_input({t.pred, "", "valid", t.pairs, false}),
+                             (t.pairs.string() + ": pairs[2]: video 'vb' positive_frames: duplicate frame '00000'").c_str(),
+                             FileError);
+    }
+}

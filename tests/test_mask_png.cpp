@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include <libdeflate.h>
 #include <opencv2/imgcodecs.hpp>
 #include <png.h>
 
@@ -234,4 +235,175 @@ TEST_CASE("atomic writes leave no temporary files and create folders") {
     entries = 0;
     for (const auto& e : std::filesystem::directory_iterator(dir / "a/b")) (void)e, ++entries;
     CHECK(entries == 1);
+}
+
+namespace {
+
+// The fast (libdeflate) decoder against libpng's. A PNG form for the comparison tests.
+struct PngForm {
+    int color_type, bit_depth;
+    bool trns;  // a tRNS chunk (palette only), which neither decoder may let change the result
+};
+
+void append_to_string(png_structp png, png_bytep data, size_t count) {
+    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), count);
+}
+void flush_nothing(png_structp) {}
+
+// Encodes `width` x `height` varied pixels of `form` in memory with libpng, every row with
+// `filters` (a PNG_FILTER_* mask). With `for_labels` the values are ones the ground-truth reader
+// accepts (16-bit gray <= 255, RGB colours from the DAVIS palette); otherwise anything, with
+// zeros (background, transparent) common.
+std::string encode_test_png(const PngForm& form, int width, int height, int filters, bool for_labels,
+                            int interlace = PNG_INTERLACE_NONE) {
+    std::string out;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    png_set_write_fn(png, &out, append_to_string, flush_nothing);
+    png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), form.bit_depth, form.color_type, interlace,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    const int levels = form.bit_depth == 16 ? 65536 : 1 << form.bit_depth;
+    std::vector<png_color> palette(size_t(std::min(levels, 256)));
+    for (size_t i = 0; i < palette.size(); ++i) palette[i] = {png_byte(i), png_byte(255 - i), png_byte(3 * i)};
+    std::vector<png_byte> alpha(palette.size() / 2 + 1, 0);  // a few transparent entries
+    if (form.color_type == PNG_COLOR_TYPE_PALETTE) png_set_PLTE(png, info, palette.data(), int(palette.size()));
+    if (form.trns) png_set_tRNS(png, info, alpha.data(), int(alpha.size()), nullptr);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
+    png_write_info(png, info);
+    const int channels = png_get_channels(png, info);
+    const bool colour = (form.color_type & PNG_COLOR_MASK_COLOR) && form.color_type != PNG_COLOR_TYPE_PALETTE;
+    const bool has_alpha = (form.color_type & PNG_COLOR_MASK_ALPHA) != 0;
+    uint32_t state = 12345;
+    auto next = [&] { return (state = state * 1103515245u + 12345u) >> 8; };
+    const size_t row_bytes = png_get_rowbytes(png, info);
+    std::vector<std::vector<png_byte>> rows(size_t(height), std::vector<png_byte>(row_bytes, 0));
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const unsigned index = next() % 256;  // the DAVIS palette colour of RGB ground truth
+            for (int c = 0; c < channels; ++c) {
+                unsigned v = next() % 3 == 0 ? 0 : (x * 37 + y * 11 + int(next() % 5)) % levels;
+                if (has_alpha && c == channels - 1) v = next() % 4 == 0 ? 0 : next() % levels;
+                else if (for_labels && colour) v = (davis_palette()[index][size_t(c)] << (form.bit_depth - 8)) |
+                                                   (form.bit_depth == 16 ? next() % 256 : 0);
+                else if (for_labels && form.bit_depth == 16) v %= 256;
+                png_byte* row = rows[size_t(y)].data();
+                const size_t i = size_t(x * channels + c);
+                if (form.bit_depth == 16) {
+                    row[2 * i] = png_byte(v >> 8), row[2 * i + 1] = png_byte(v & 255);
+                } else if (form.bit_depth == 8) {
+                    row[i] = png_byte(v);
+                } else {
+                    const size_t per_byte = size_t(8 / form.bit_depth);
+                    row[i / per_byte] |= png_byte(v << (8 - form.bit_depth * int(i % per_byte + 1)));
+                }
+            }
+        }
+    std::vector<png_bytep> row_pointers;
+    for (auto& row : rows) row_pointers.push_back(row.data());
+    png_write_image(png, row_pointers.data());
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return out;
+}
+
+// The label map, or the error message.
+template <class Decode>
+std::string outcome(Decode decode, std::string_view bytes, detail::PngDecoder decoder, LabelMap* map) {
+    try {
+        *map = decode(bytes, "test.png", PngLimits{}, decoder);
+        return "ok";
+    } catch (const FileError& e) {
+        return e.what();
+    }
+}
+
+const std::vector<PngForm> kAllForms = {
+    {PNG_COLOR_TYPE_GRAY, 1, false},       {PNG_COLOR_TYPE_GRAY, 2, false},    {PNG_COLOR_TYPE_GRAY, 4, false},
+    {PNG_COLOR_TYPE_GRAY, 8, false},       {PNG_COLOR_TYPE_GRAY, 16, false},   {PNG_COLOR_TYPE_PALETTE, 1, false},
+    {PNG_COLOR_TYPE_PALETTE, 2, true},     {PNG_COLOR_TYPE_PALETTE, 4, false}, {PNG_COLOR_TYPE_PALETTE, 4, true},
+    {PNG_COLOR_TYPE_PALETTE, 8, false},    {PNG_COLOR_TYPE_PALETTE, 8, true},  {PNG_COLOR_TYPE_RGB, 8, false},
+    {PNG_COLOR_TYPE_RGB, 16, false},       {PNG_COLOR_TYPE_GRAY_ALPHA, 8, false}, {PNG_COLOR_TYPE_GRAY_ALPHA, 16, false},
+    {PNG_COLOR_TYPE_RGB_ALPHA, 8, false},  {PNG_COLOR_TYPE_RGB_ALPHA, 16, false},
+};
+
+}  // namespace
+
+TEST_CASE("the fast png decoder gives exactly libpng's result for every form, width and filter") {
+    const int filters[] = {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG, PNG_FILTER_PAETH, PNG_ALL_FILTERS};
+    for (const PngForm& form : kAllForms)
+        for (int width : {1, 3, 7, 13, 64})
+            for (int filter : filters)
+                for (bool for_labels : {true, false}) {
+                    CAPTURE(form.color_type);
+                    CAPTURE(form.bit_depth);
+                    CAPTURE(form.trns);
+                    CAPTURE(width);
+                    CAPTURE(filter);
+                    const std::string png = encode_test_png(form, width, 9, filter, for_labels);
+                    for (bool labels : {true, false}) {
+                        CAPTURE(labels);
+                        const auto decode = labels ? &detail::decode_label_png : &detail::decode_prediction_png;
+                        LabelMap fast, slow, automatic;
+                        const std::string slow_outcome = outcome(decode, png, detail::PngDecoder::libpng_only, &slow);
+                        // The fast path must take every such file (a decline would hide a gap), and agree.
+                        CHECK(outcome(decode, png, detail::PngDecoder::fast_only, &fast) == slow_outcome);
+                        CHECK(outcome(decode, png, detail::PngDecoder::automatic, &automatic) == slow_outcome);
+                        // Label-friendly images decode as ground truth, every image as a prediction.
+                        if (for_labels || !labels) CHECK(slow_outcome == "ok");
+                        if (slow_outcome == "ok") {
+                            CHECK(fast == slow);
+                            CHECK(automatic == slow);
+                        }
+                    }
+                }
+}
+
+TEST_CASE("interlaced png falls back to libpng and still decodes") {
+    for (const PngForm& form : kAllForms) {
+        CAPTURE(form.color_type);
+        CAPTURE(form.bit_depth);
+        const std::string png = encode_test_png(form, 13, 11, PNG_ALL_FILTERS, false, PNG_INTERLACE_ADAM7);
+        LabelMap fast, slow, automatic;
+        CHECK(outcome(&detail::decode_prediction_png, png, detail::PngDecoder::libpng_only, &slow) == "ok");
+        CHECK(outcome(&detail::decode_prediction_png, png, detail::PngDecoder::automatic, &automatic) == "ok");
+        CHECK(automatic == slow);
+        CHECK_THROWS_WITH_AS(detail::decode_prediction_png(png, "i.png", {}, detail::PngDecoder::fast_only),
+                             doctest::Contains("i.png"), FileError);
+    }
+}
+
+TEST_CASE("png with a truncated IDAT or a corrupted chunk is refused naming the file") {
+    TempDir dir;
+    const std::string png = encode_test_png({PNG_COLOR_TYPE_GRAY, 8, false}, 64, 40, PNG_ALL_FILTERS, false);
+    // Find the (single) IDAT chunk: length at idat - 4, data at idat + 4.
+    const size_t idat = png.find("IDAT");
+    REQUIRE(idat != std::string::npos);
+    const auto* u = reinterpret_cast<const uint8_t*>(png.data());
+    const uint32_t length = (uint32_t(u[idat - 4]) << 24) | (uint32_t(u[idat - 3]) << 16) | (uint32_t(u[idat - 2]) << 8) | u[idat - 1];
+
+    // An IDAT holding half its zlib stream, with a valid CRC: the chunks are fine, the image data is short.
+    std::string half = png.substr(0, idat - 4);
+    const uint32_t half_length = length / 2;
+    for (int s = 24; s >= 0; s -= 8) half += char((half_length >> s) & 255);
+    half += png.substr(idat, 4 + half_length);
+    const uint32_t crc = libdeflate_crc32(0, half.data() + idat, 4 + half_length);
+    for (int s = 24; s >= 0; s -= 8) half += char((crc >> s) & 255);
+    half += png.substr(idat + 8 + length);  // IEND
+    write_file_atomically(dir / "short_idat.png", half);
+    CHECK_THROWS_WITH_AS(read_prediction_png(dir / "short_idat.png"), doctest::Contains("short_idat.png: corrupt PNG"), FileError);
+    CHECK_THROWS_WITH_AS(read_label_png(dir / "short_idat.png"), doctest::Contains("short_idat.png: corrupt PNG"), FileError);
+
+    // A file cut in the middle of IDAT.
+    write_file_atomically(dir / "cut.png", png.substr(0, idat + 4 + length / 2));
+    CHECK_THROWS_WITH_AS(read_prediction_png(dir / "cut.png"), doctest::Contains("cut.png: corrupt PNG"), FileError);
+
+    // A flipped byte in IHDR (its CRC no longer matches) and in the IDAT data.
+    for (size_t at : {size_t(18), idat + 4 + length / 2}) {
+        std::string bad = png;
+        bad[at] = char(bad[at] ^ 0x21);
+        write_file_atomically(dir / "flipped.png", bad);
+        CHECK_THROWS_WITH_AS(read_prediction_png(dir / "flipped.png"), doctest::Contains("flipped.png: corrupt PNG"), FileError);
+        CHECK_THROWS_WITH_AS(detail::decode_prediction_png(bad, "f.png", {}, detail::PngDecoder::fast_only),
+                             doctest::Contains("f.png"), FileError);
+    }
 }

@@ -2,6 +2,8 @@
 // both visible, false alarms marked, plots with percent axes, and readable per-expression numbers.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <numeric>
 #include <regex>
 
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/mask_png.h"
+#include "core/error.h"
 #include "reports/html_report.h"
 #include "reports/svg.h"
 #include "test_util.h"
@@ -96,6 +99,37 @@ int count_colour(const cv::Mat& bgr, cv::Vec3b colour, int tolerance = 60) {
 const cv::Vec3b kGreen(0, 255, 0), kAzure(255, 200, 0), kMagenta(255, 0, 255);
 const cv::Vec3b kOrange(0, 120, 240);  // the frames: red-orange, the hardest background for red marks
 
+// The numbers eval would have written for a per-frame table (per_expression.csv, per_video.csv and
+// summary.json's pixel totals): what report.html reads rather than re-aggregating.
+EvalResult scores_of(const PerFrameTable& table, json& summary) {
+    EvalResult r;
+    r.summary.has_gt = table.has_gt, r.summary.has_pairs = table.has_pairs;
+    for (const auto& x : table.expressions) {
+        ExpressionResult e;
+        e.expression.video = x.video, e.expression.exp_id = x.exp_id, e.expression.text = x.text;
+        r.expressions.push_back(e);
+    }
+    for (const auto& p : table.positive) {
+        auto& e = r.expressions[size_t(p.expression)];
+        e.j.push_back(p.j), e.f.push_back(p.f), e.positive_pixels += p.pixels;
+    }
+    for (const auto& n : table.negative) r.expressions[size_t(n.expression)].negative_pixels += n.pixels;
+    int64_t positive = 0, negative = 0;
+    for (auto& e : r.expressions) {
+        e.j_stats.mean = e.j.empty() ? 0 : std::accumulate(e.j.begin(), e.j.end(), 0.0) / double(e.j.size());
+        e.f_stats.mean = e.f.empty() ? 0 : std::accumulate(e.f.begin(), e.f.end(), 0.0) / double(e.f.size());
+        positive += e.positive_pixels, negative += e.negative_pixels;
+        if (r.videos.empty() || r.videos.back().video != e.expression.video) r.videos.emplace_back().video = e.expression.video;
+        VideoResult& v = r.videos.back();
+        const double n = ++v.expressions;
+        v.j += (e.j_stats.mean - v.j) / n, v.f += (e.f_stats.mean - v.f) / n, v.jf = (v.j + v.f) / 2;
+        v.positive_pixels += e.positive_pixels, v.negative_pixels += e.negative_pixels;
+        v.r = 1.0 - double(v.negative_pixels) / double(std::max<int64_t>(v.positive_pixels, 1));
+    }
+    summary["pixels"] = json{{"positive", positive}, {"negative", negative}};
+    return r;
+}
+
 // A hand-made eval folder: video "vid" (one expression, 2 frames of 100x80) whose ground truth is
 // a square and a one-pixel-thin line, predicted shifted to the right; negative video "neg" with a
 // disc predicted on its frames (a hallucination). Extra expressions can be appended by the tests.
@@ -133,7 +167,11 @@ struct Handmade {
             table.negative.push_back({0, f, int64_t(cv::countNonZero(cv::Mat(80, 100, CV_8U, disc.labels.data())))});
         }
     }
-    std::string html() const { return render_html_report(summary, table); }
+    std::string html() const {
+        json with_totals = summary;
+        const EvalResult scores = scores_of(table, with_totals);
+        return render_html_report(with_totals, scores, table);
+    }
 };
 
 // The <svg>…</svg> whose text contains `marker`.
@@ -291,4 +329,30 @@ TEST_CASE("svg: nice ticks and non-overlapping frame labels on long videos") {
         CHECK(labels.front().text == "0");
         check_no_overlap(labels);
     }
+}
+
+TEST_CASE("report.html shows the numbers the evaluator computed, not its own aggregates") {
+    Handmade h;
+    json summary = h.summary;
+    EvalResult scores = scores_of(h.table, summary);
+    // Numbers no aggregation of the per-frame rows gives: the page must show these.
+    scores.expressions[0].j_stats.mean = 0.25, scores.expressions[0].f_stats.mean = 0.35;
+    scores.expressions[0].positive_pixels = 1234, scores.expressions[0].negative_pixels = 56;
+    scores.videos[0].j = 0.125, scores.videos[0].f = 0.375, scores.videos[0].jf = 0.25;
+    scores.videos[0].r = std::nullopt;  // withheld by eval (a negative frame missing)
+    const std::string html = render_html_report(summary, scores, h.table);
+    const size_t videos = html.find("<h2>Videos</h2>"), expressions = html.find("<h2>Expressions</h2>");
+    REQUIRE(videos < expressions);
+    // Video: J 12.5, F 37.5, J&F 25.0, Σpos/Σneg as eval summed them, and R not reported.
+    CHECK(html.find(fmt::format("<td class='l'>vid</td><td>1</td><td>12.5</td><td>37.5</td><td>25.0</td><td>{}</td><td>{}</td>",
+                                scores.videos[0].positive_pixels, scores.videos[0].negative_pixels),
+                    videos) < expressions);
+    CHECK(html.find("<td>n/a</td></tr>", videos) < expressions);
+    // Expression: J 25.0, F 35.0, J&F 30.0, 1234 and 56 pixels, false-alarm share 56 / 1290 = 4.3 %.
+    CHECK(html.find("<td>25.0</td><td>35.0</td><td>30.0</td><td class='l'>neg</td><td>1234</td><td>56</td><td>4.3</td></tr>",
+                    expressions) != std::string::npos);
+    // A table that does not belong to the scores is refused rather than mismatched.
+    scores.expressions[0].expression.exp_id = "9";
+    CHECK_THROWS_WITH_AS(render_html_report(summary, scores, h.table),
+                         "per_expression.csv and per_frame.h5 list different expressions (vid/9 and vid/0)", Error);
 }

@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <sstream>
+#include <thread>
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -19,6 +21,7 @@
 #include "reports/per_frame_h5.h"
 #include "reports/regress.h"
 #include "reports/submission.h"
+#include "reports/svg.h"
 #include "runners/baseline.h"
 #include "test_util.h"
 
@@ -116,6 +119,34 @@ TEST_CASE("reports: per_frame.h5 reads back and agrees with the CSV and the resu
         CHECK(std::stoll(cells[12]) == pos);
         CHECK(std::stoll(cells[13]) == neg);
     }
+}
+
+TEST_CASE("reports: per_frame.h5 is byte-identical across eval runs and thread counts") {
+    Fixture f;
+    std::string first;
+    for (int threads : {1, 3}) {
+        const fs::path out = f.dir / fmt::format("eval-{}", threads);
+        std::string log;
+        REQUIRE_MESSAGE(run_command(fmt::format("{} eval --threads {} --quiet --pred {} --source {} --pairs {} --out {}", R2BENCH_BINARY,
+                                                threads, f.sub.string(), f.gt.string(), f.pairs.string(), out.string()),
+                                    &log) == 0,
+                        log);
+        const std::string bytes = read_file(out / "per_frame.h5");
+        REQUIRE(bytes.size() > 1000);
+        if (first.empty()) {
+            first = bytes;
+            // HDF5 timestamps count seconds: the second run starts in a later one.
+            std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+        } else {
+            CHECK(bytes == first);
+        }
+    }
+}
+
+TEST_CASE("svg: escape makes text safe in elements and in single- and double-quoted attributes") {
+    CHECK(svg::escape("Tom & Jerry's <b>\"dog\"</b>") == "Tom &amp; Jerry&#39;s &lt;b&gt;&quot;dog&quot;&lt;/b&gt;");
+    CHECK(svg::escape("dog\u2019s") == "dog\u2019s");  // non-ASCII text passes through
+    CHECK(svg::escape("") == "");
 }
 
 TEST_CASE("reports: report.html holds every video and the summary numbers") {

@@ -221,6 +221,34 @@ TEST_CASE("run: a sentence longer than the tiny text encoder's 66 positions is c
     CHECK(scores["pairs"].size() == 9);
 }
 
+TEST_CASE("run mttr_tiny: the third family through the same runner — MTTR has no pair head, so it never rejects") {
+    if (!neural_runner_available()) return;
+    TempDir dir;
+    tiny_set(dir);
+    REQUIRE(run_command(fmt::format("{} --quiet run --model mttr_tiny --synthetic-weights --source {} --pairs {} --out {}", R2BENCH_BINARY,
+                                    (dir / "synth").string(), (dir / "r2/r2_pairs.json").string(), (dir / "sub").string())) == 0);
+    const auto scores = nlohmann::json::parse(read_file(dir / "sub/scores.json"));
+    REQUIRE(scores["pairs"].size() == 9);
+    for (const auto& pair : scores["pairs"]) {
+        for (const char* side : {"positive", "negative"}) {
+            CAPTURE(side);
+            CHECK(pair[side]["rejected"] == false);
+            const double a = pair[side]["alignment"].get<double>();
+            CHECK(a >= 0.0);
+            CHECK(a <= 1.0);
+            CHECK(pair[side]["best_query"].get<int>() < 50);
+        }
+    }
+    const auto run = nlohmann::json::parse(read_file(dir / "sub/run.json"));
+    CHECK(run["config"]["family"] == "mttr");
+    CHECK(run["config"]["preprocessing"]["resize_rule"] == "DETR RandomResize(max_size)");
+    // The submission is complete: every pair has its masks on both sides.
+    std::string out;
+    CHECK(run_command(fmt::format("{} --quiet eval --source {} --pairs {} --pred {} --out {}", R2BENCH_BINARY, (dir / "synth").string(),
+                                  (dir / "r2/r2_pairs.json").string(), (dir / "sub").string(), (dir / "eval").string()),
+                      &out) == 0);
+}
+
 TEST_CASE("bench run: prints the model-only and end-to-end frames/s that run.json records, and their ratio") {
     if (!neural_runner_available()) return;
     TempDir dir;
@@ -237,7 +265,7 @@ TEST_CASE("bench run: prints the model-only and end-to-end frames/s that run.jso
     CHECK(out.find("goal") != std::string::npos);
 }
 
-TEST_CASE("run --shard i/n then merge: the single-process submission, byte for byte; bad shard sets refused") {
+TEST_CASE("run --shard i/n then merge: the single-process submission, byte for byte — bad shard sets refused") {
     if (!neural_runner_available()) return;
     TempDir dir;
     tiny_set(dir);
@@ -259,7 +287,7 @@ TEST_CASE("run --shard i/n then merge: the single-process submission, byte for b
     CHECK(run["merged_shards"].size() == 2);
 }
 
-TEST_CASE("AUROC of A is the Mann-Whitney statistic, ties counting one half; accuracy at 0.5") {
+TEST_CASE("AUROC of A is the Mann-Whitney statistic, ties counting one half — accuracy at 0.5") {
     // Positives {0.9, 0.6, 0.4}, negatives {0.6, 0.2}: pairs (p > n) = (0.9>0.6, 0.9>0.2, 0.6>0.2, 0.4>0.2) = 4,
     // one tie (0.6 = 0.6) = 0.5, one loss (0.4 < 0.6): U = 4.5 over 3·2 = 6 → 0.75.
     CHECK(*auroc({0.9, 0.6, 0.4}, {0.6, 0.2}) == doctest::Approx(0.75));

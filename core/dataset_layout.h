@@ -1,0 +1,63 @@
+// Where a benchmark's ground truth and pair list live, and what they say to score: the data-set
+// layout shared by `eval`, `score` and the baseline runner. It reads meta_expressions.json and
+// r2_pairs.json with the same readers as the builder (core/ytvos_meta.h, core/pairs.h), so
+// whatever `build-dataset` accepts is accepted here too.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace r2 {
+
+// One expression of the benchmark as it is scored: on its own (positive) video and, with pairs,
+// on its paired negative video.
+struct BenchExpression {
+    std::string video;   // its positive video
+    std::string exp_id;  // its id within that video
+    std::string text;
+    std::string obj_id;  // object id in the ground truth (needed for J and F)
+    std::vector<std::string> frames;           // frames of the positive video
+    std::string negative_video;                // empty when no pairs were given
+    std::vector<std::string> negative_frames;  // frames of the negative video
+    bool negative_in_pool = false;             // the negative video comes from a negative pool (no ground truth)
+};
+
+// The two ground-truth layouts: a Ref-YouTube-VOS root (<root>/<split>/Annotations +
+// <root>/meta_expressions/<split>/meta_expressions.json) or a split folder (<root>/Annotations +
+// <root>/meta_expressions.json). Throws FileError naming both when neither is there.
+struct GtLayout {
+    std::filesystem::path annotations, expressions;
+};
+GtLayout resolve_gt(const std::filesystem::path& root, const std::string& split);
+
+// What to score, and where it came from (for summary.json).
+struct BenchSet {
+    std::vector<BenchExpression> expressions;
+    std::filesystem::path gt_annotations;  // <gt>/Annotations/<video>/<frame>.png; empty: no J and F
+    bool has_pairs = false;                // negatives are scored (R) only with pairs
+    std::filesystem::path gt_root, gt_expressions_file, pairs_file;
+};
+
+// Every problem found with the inputs, listed (as many as there are) rather than the first alone.
+class InputProblems : public Error {
+public:
+    explicit InputProblems(std::vector<std::string> problems);
+    const std::vector<std::string>& problems() const { return problems_; }
+
+private:
+    std::vector<std::string> problems_;
+};
+
+// Reads the ground truth (optional: empty `gt`) and the pairs (optional: empty `pairs`; at least
+// one of the two) and checks that they agree: every pair's expression is in the ground truth with
+// the same object and frames, every ground-truth expression has a pair, and with ground truth
+// every expression names one object 1..255. Throws FileError for an unreadable file and
+// InputProblems listing every disagreement.
+BenchSet load_bench_set(const std::filesystem::path& gt, const std::string& split, const std::filesystem::path& pairs);
+
+// An object id J and F can use: one palette index 1..255.
+bool valid_object_id(const std::string& id);
+
+}  // namespace r2
