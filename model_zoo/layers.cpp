@@ -32,7 +32,8 @@ torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& query, const 
     const auto k = heads(key, 1, Lk).transpose(1, 2);  // (N·H, D, Lk)
     const auto v = heads(value, 2, Lk);
     torch::Tensor blocked;  // (N·H or 1, Lq or 1, Lk), true where a score is dropped
-    if (key_padding_mask.defined())
+    // A padding mask that pads nothing (one sentence, one clip) would only cost a pass over the scores.
+    if (key_padding_mask.defined() && key_padding_mask.any().item<bool>())
         blocked = key_padding_mask.view({N, 1, 1, Lk}).expand({N, H, 1, Lk}).reshape({N * H, 1, Lk});
     if (attn_mask.defined()) {
         const auto m = attn_mask.to(torch::kBool).unsqueeze(0);

@@ -1,4 +1,5 @@
 #include "model_zoo/msdeform_attn.h"
+#include "model_zoo/cpu_features.h"
 
 #ifdef R2BENCH_WITH_CUDA
 #include "model_zoo/msdeform_attn_cuda.h"
@@ -18,7 +19,6 @@ namespace r2::nn {
 #if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
 void msda_cpu_avx2(const float* value, const int64_t* shapes, const int64_t* starts, const float* locations, const float* weights,
                    float* out, int64_t N, int64_t S, int64_t M, int64_t D, int64_t Lq, int64_t L, int64_t P);
-static bool cpu_has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 #endif
 
 static std::atomic<bool> g_allow_avx2{true};

@@ -1,8 +1,19 @@
 #include "model_zoo/window_attention.h"
 
+#include <atomic>
 #include <cmath>
 
+#include "model_zoo/cpu_features.h"
+
 namespace r2::nn {
+
+#if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
+void window_attention_avx2(const float* qkv, const float* bias, const float* mask, float* out, int64_t B_, int64_t N, int64_t heads,
+                           int64_t d, int64_t nW, float scale);
+#endif
+
+static std::atomic<bool> g_allow_kernel{true};
+void set_window_attention_kernel_allowed(bool allowed) { g_allow_kernel = allowed; }
 
 namespace F = torch::nn::functional;
 using torch::indexing::None;
@@ -24,13 +35,29 @@ WindowAttentionImpl::WindowAttentionImpl(int64_t dim, Size3 window_, int64_t hea
 }
 
 torch::Tensor WindowAttentionImpl::forward(const torch::Tensor& windows, const torch::Tensor& mask) {
-    const int64_t B_ = windows.size(0), N = windows.size(1), C = windows.size(2);
-    const auto parts = qkv(windows).reshape({B_, N, 3, heads, C / heads}).permute({2, 0, 3, 1, 4});
-    auto attn = torch::matmul(parts[0] * std::pow(double(C / heads), -0.5), parts[1].transpose(-2, -1));  // (B_, heads, N, N)
-    // The bias and the shift mask are added in place: the scores are the largest tensors of a
-    // Video Swin forward (heads · N² per window), and each out-of-place add was a pass over them.
+    const int64_t B_ = windows.size(0), N = windows.size(1), C = windows.size(2), d = C / heads;
+    const double scale = std::pow(double(d), -0.5);
+    const auto projected = qkv(windows);  // (B_, N, 3C): q, k, v, each heads × d
     const auto index = relative_position_index.index({Slice(None, N), Slice(None, N)}).reshape(-1);
-    attn.add_(relative_position_bias_table.index({index}).reshape({N, N, -1}).permute({2, 0, 1}).unsqueeze(0));
+    const auto bias = relative_position_bias_table.index({index}).reshape({N, N, -1}).permute({2, 0, 1});  // (heads, N, N)
+#if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
+    // The kernel has no backward: training takes the PyTorch-op path below.
+    const bool inference = !torch::GradMode::is_enabled() || (!projected.requires_grad() && !relative_position_bias_table.requires_grad());
+    if (g_allow_kernel && inference && cpu_has_avx2_fma() && projected.device().is_cpu() && projected.scalar_type() == torch::kFloat32 &&
+        d % 8 == 0) {
+        const auto qkv_rows = projected.contiguous();
+        const auto bias_rows = bias.contiguous();
+        const auto mask_rows = mask.defined() ? mask.to(torch::kFloat32).contiguous() : torch::Tensor();
+        auto out = torch::empty({B_, N, C}, projected.options());
+        window_attention_avx2(qkv_rows.data_ptr<float>(), bias_rows.data_ptr<float>(), mask_rows.defined() ? mask_rows.data_ptr<float>() : nullptr,
+                              out.data_ptr<float>(), B_, N, heads, d, mask_rows.defined() ? mask_rows.size(0) : 1, float(scale));
+        return proj(out);
+    }
+#endif
+    const auto parts = projected.reshape({B_, N, 3, heads, d}).permute({2, 0, 3, 1, 4});
+    auto attn = torch::matmul(parts[0] * scale, parts[1].transpose(-2, -1));  // (B_, heads, N, N)
+    // The bias and the shift mask are added in place: the scores are the largest tensors here.
+    attn.add_(bias.unsqueeze(0));
     if (mask.defined()) {
         const int64_t nW = mask.size(0);
         attn.view({B_ / nW, nW, heads, N, N}).add_(mask.unsqueeze(1).unsqueeze(0));

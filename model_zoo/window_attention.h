@@ -26,6 +26,10 @@ struct WindowAttentionImpl : torch::nn::Module {
 };
 TORCH_MODULE(WindowAttention);
 
+// Inference on a CPU with AVX2 + FMA runs the attention as one fused kernel per window and head
+// (window_attention_avx2.cpp); tests switch it off to compare with the PyTorch-op path.
+void set_window_attention_kernel_allowed(bool allowed);
+
 // (B, D, H, W, C) → (B·nW, wd·wh·ww, C) and back; sizes must be whole windows.
 torch::Tensor window_partition(const torch::Tensor& x, const Size3& window);
 torch::Tensor window_reverse(const torch::Tensor& windows, const Size3& window, int64_t B, int64_t D, int64_t H, int64_t W);

@@ -8,6 +8,7 @@
 #include "model_zoo/safetensors.h"
 #include "model_zoo/synthetic_weights.h"
 #include "model_zoo/video_swin.h"
+#include "model_zoo/window_attention.h"
 #include "model_zoo/weights.h"
 
 using namespace r2;
@@ -44,5 +45,31 @@ TEST_CASE("video swin: stage outputs equal ReferFormer's for a 3-frame clip and 
             REQUIRE(outs[size_t(i)].sizes() == expected.sizes());
             CHECK((outs[size_t(i)] - expected).abs().max().item<double>() < 1e-4);
         }
+    }
+}
+
+TEST_CASE("window attention: the fused AVX2 kernel equals the PyTorch-op path (bias, shift mask, N not a multiple of 8)") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(7);
+    for (const bool shifted : {false, true}) {
+        CAPTURE(shifted);
+        // 3 heads of 32 channels; windows of 3 × 5 × 7 = 105 positions; 2 clips × 4 windows.
+        const nn::Size3 window = {3, 5, 7};
+        nn::WindowAttention attention(96, window, 3);
+        nn::fill_synthetic_weights(*attention);
+        attention->relative_position_bias_table.copy_(torch::randn_like(attention->relative_position_bias_table));
+        const auto windows = torch::randn({8, 105, 96}) * 2;
+        const auto mask = shifted ? nn::shifted_window_mask(3, 10, 14, window, {1, 2, 3}, torch::kCPU) : torch::Tensor();
+        if (shifted) REQUIRE(mask.size(0) == 4);
+        nn::set_window_attention_kernel_allowed(false);
+        const auto reference = attention->forward(windows, mask);
+        nn::set_window_attention_kernel_allowed(true);
+        const auto fused = attention->forward(windows, mask);
+        REQUIRE(fused.sizes() == reference.sizes());
+        const double diff = (fused - reference).abs().max().item<double>();
+        MESSAGE("max |fused - reference| = ", diff, " (outputs up to ", reference.abs().max().item<double>(), ")");
+        CHECK(diff <= 1e-5 * std::max(1.0, reference.abs().max().item<double>()));
+        // And it is not the same code path by accident: a different mask changes the output.
+        if (shifted) CHECK((attention->forward(windows, {}) - fused).abs().max().item<double>() > 1e-3);
     }
 }
