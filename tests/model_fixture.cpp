@@ -1,5 +1,8 @@
 #include "model_fixture.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "model_zoo/safetensors.h"
@@ -30,6 +33,23 @@ nn::ReferFormerConfig fixture_config(const std::string& model) {
     if (model == "referformer_swin_t") return nn::ReferFormerConfig::referformer("swin_t");
     if (model == "referformer_vswin_t") return nn::ReferFormerConfig::referformer("video_swin_t");
     throw Error("no parity fixture for model '" + model + "'");
+}
+
+KeyComparison compare_keys(torch::nn::Module& model, const ModelFixture& f) {
+    KeyComparison c;
+    std::set<std::string> official;
+    for (const auto& p : model.named_parameters()) c.module_keys.insert(p.key()), c.parameters += p.value().numel();
+    for (const auto& b : model.named_buffers()) c.module_keys.insert(b.key());
+    for (const auto& k : f.synthetic)
+        if (held_by_module(k)) official.insert(k.name);
+    std::set_difference(c.module_keys.begin(), c.module_keys.end(), official.begin(), official.end(), std::back_inserter(c.only_module));
+    std::set_difference(official.begin(), official.end(), c.module_keys.begin(), c.module_keys.end(), std::back_inserter(c.only_official));
+    return c;
+}
+
+double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
+    if (!a.sizes().equals(b.sizes())) throw Error("max_abs_diff: tensors of different shapes");
+    return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
 }
 
 bool held_by_module(const nn::SyntheticKey& key) {

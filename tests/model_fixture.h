@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,17 @@ nn::ReferFormer model_with_fixture_weights(const std::string& model, const Model
 
 // Loads the fixture's synthetic weights into any assembled model (same rules as above).
 void load_fixture_weights(torch::nn::Module& model, const ModelFixture& fixture);
+
+// The module's parameter and buffer names against the fixture's official keys (those it holds).
+struct KeyComparison {
+    std::set<std::string> module_keys;
+    std::vector<std::string> only_module, only_official;  // sorted
+    int64_t parameters = 0;                               // elements of the module's parameters
+};
+KeyComparison compare_keys(torch::nn::Module& model, const ModelFixture& fixture);
+
+// max |a − b| in float64; throws r2::Error when the shapes differ.
+double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b);
 
 // Official keys the C++ module holds (not an alias, not position_ids).
 bool held_by_module(const nn::SyntheticKey& key);

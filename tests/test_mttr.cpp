@@ -21,32 +21,21 @@ namespace {
 
 const fs::path kDir = fs::path(R2BENCH_FIXTURES) / "models";
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    REQUIRE(a.sizes() == b.sizes());
-    return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
-}
+using test::max_abs_diff;
 
 }  // namespace
 
 TEST_CASE("mttr: the model holds exactly the official checkpoint keys (no text pooler, 3 Video Swin stages)") {
     const auto f = test::load_model_fixture(kDir, "mttr_vswin_t");
     nn::MTTR m(nn::MTTRConfig::mttr());
-    std::set<std::string> ours, official;
-    int64_t parameters = 0;
-    for (const auto& p : m->named_parameters()) ours.insert(p.key()), parameters += p.value().numel();
-    for (const auto& b : m->named_buffers()) ours.insert(b.key());
-    for (const auto& k : f.synthetic)
-        if (test::held_by_module(k)) official.insert(k.name);
-    std::vector<std::string> only_ours, only_official;
-    std::set_difference(ours.begin(), ours.end(), official.begin(), official.end(), std::back_inserter(only_ours));
-    std::set_difference(official.begin(), official.end(), ours.begin(), ours.end(), std::back_inserter(only_official));
-    CHECK_MESSAGE(only_ours.empty(), "not in the official model: ", only_ours.size() ? only_ours.front() : "");
-    CHECK_MESSAGE(only_official.empty(), "missing here: ", only_official.size() ? only_official.front() : "");
-    CHECK(parameters == f.keys["parameter_count"].get<int64_t>());
-    CHECK(ours.count("transformer.text_encoder.pooler.dense.weight") == 0);
-    CHECK(ours.count("backbone.downsamples.1.reduction.weight") == 1);
-    CHECK(ours.count("backbone.downsamples.2.reduction.weight") == 0);
-    CHECK(ours.count("backbone.layers.3.blocks.0.norm1.weight") == 0);
+    const auto keys = test::compare_keys(*m, f);
+    CHECK_MESSAGE(keys.only_module.empty(), "not in the official model: ", keys.only_module.size() ? keys.only_module.front() : "");
+    CHECK_MESSAGE(keys.only_official.empty(), "missing here: ", keys.only_official.size() ? keys.only_official.front() : "");
+    CHECK(keys.parameters == f.keys["parameter_count"].get<int64_t>());
+    CHECK(keys.module_keys.count("transformer.text_encoder.pooler.dense.weight") == 0);
+    CHECK(keys.module_keys.count("backbone.downsamples.1.reduction.weight") == 1);
+    CHECK(keys.module_keys.count("backbone.downsamples.2.reduction.weight") == 0);
+    CHECK(keys.module_keys.count("backbone.layers.3.blocks.0.norm1.weight") == 0);
 }
 
 TEST_CASE("mttr: every decoder layer's outputs equal the official PyTorch model (float32, ≤ 1e-4), then the same query and masks") {

@@ -19,16 +19,12 @@ namespace fs = std::filesystem;
 namespace {
 
 using test::fixture_config;
-using test::held_by_module;
 using test::kFullModels;
 using test::load_model_fixture;
 
 const fs::path kDir = fs::path(R2BENCH_FIXTURES) / "models";
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    REQUIRE(a.sizes() == b.sizes());
-    return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
-}
+using test::max_abs_diff;
 
 }  // namespace
 
@@ -47,28 +43,20 @@ TEST_CASE("referformer: inverse_sigmoid clamps as Deformable DETR") {
 }
 
 TEST_CASE("referformer: the full models hold exactly the official checkpoint keys") {
-    for (const std::string model : kFullModels) {
+    for (const std::string& model : kFullModels) {
         CAPTURE(model);
         const auto f = load_model_fixture(kDir, model);
         nn::ReferFormer m(fixture_config(model));
-        std::set<std::string> ours, official;
-        int64_t parameters = 0;
-        for (const auto& p : m->named_parameters()) ours.insert(p.key()), parameters += p.value().numel();
-        for (const auto& b : m->named_buffers()) ours.insert(b.key());
-        for (const auto& k : f.synthetic)
-            if (held_by_module(k)) official.insert(k.name);
-        std::vector<std::string> only_ours, only_official;
-        std::set_difference(ours.begin(), ours.end(), official.begin(), official.end(), std::back_inserter(only_ours));
-        std::set_difference(official.begin(), official.end(), ours.begin(), ours.end(), std::back_inserter(only_official));
-        CHECK_MESSAGE(only_ours.empty(), "not in the official model: ", only_ours.size() ? only_ours.front() : "");
-        CHECK_MESSAGE(only_official.empty(), "missing here: ", only_official.size() ? only_official.front() : "");
-        CHECK(parameters == f.keys["parameter_count"].get<int64_t>());
+        const auto keys = test::compare_keys(*m, f);
+        CHECK_MESSAGE(keys.only_module.empty(), "not in the official model: ", keys.only_module.size() ? keys.only_module.front() : "");
+        CHECK_MESSAGE(keys.only_official.empty(), "missing here: ", keys.only_official.size() ? keys.only_official.front() : "");
+        CHECK(keys.parameters == f.keys["parameter_count"].get<int64_t>());
     }
 }
 
 TEST_CASE("referformer: every output equals the official PyTorch model (float32, ≤ 1e-4, relative for mask logits above 1)") {
     torch::NoGradGuard no_grad;
-    for (const std::string model : kFullModels) {
+    for (const std::string& model : kFullModels) {
         CAPTURE(model);
         const auto f = load_model_fixture(kDir, model);
         auto m = test::model_with_fixture_weights(model, f);
