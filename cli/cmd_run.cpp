@@ -53,7 +53,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--weights-dir", o->weights_dir, "Neural models: where weights are looked for")->capture_default_str();
     cmd->add_option("--text-dir", o->text_dir, "RoBERTa's vocab.json and merges.txt (default: <weights-dir>/roberta)");
     cmd->add_flag("--synthetic-weights", o->synthetic_weights,
-                  "Run with formula weights when no weights file is found (untrained; recorded in run.json and scores.json)");
+                  "Run with untrained formula weights instead of any weights file but --weights (recorded in run.json and scores.json)");
     cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
     cmd->add_option("--window", o->window, "Frames per clip (0: the whole video, as the official scripts)")
         ->capture_default_str()

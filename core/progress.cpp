@@ -45,10 +45,15 @@ void Progress::advance(size_t n) {
     else log_line(done);
 }
 
+void Progress::set_note(std::string note) {
+    std::lock_guard<std::mutex> lock(draw_mutex_);
+    note_ = std::move(note);
+}
+
 void Progress::log_line(size_t done) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    fmt::print(stderr, "{}: {}/{} ({:.0f}%), {:.0f} s\n", label_, done, total_,
-               total_ ? 100.0 * double(std::min(done, total_)) / double(total_) : 100.0, seconds);
+    fmt::print(stderr, "{}: {}/{} ({:.0f}%), {:.0f} s{}{}\n", label_, done, total_,
+               total_ ? 100.0 * double(std::min(done, total_)) / double(total_) : 100.0, seconds, note_.empty() ? "" : ", ", note_);
     std::fflush(stderr);
     logged_ = true;
 }
@@ -69,9 +74,9 @@ void Progress::draw(size_t done, bool final_line) {
     const int filled = int(fraction * width + 0.5);
     const double rate = seconds > 0 ? double(done) / seconds : 0.0;
     const double eta = rate > 0 ? double(total_ - std::min(done, total_)) / rate : 0.0;
-    fmt::print(stderr, "\r{:<18} [{}{}] {}/{} {:5.1f}/s {}{}", label_, std::string(size_t(filled), '#'),
+    fmt::print(stderr, "\r{:<18} [{}{}] {}/{} {:5.1f}/s {}{}{}{}", label_, std::string(size_t(filled), '#'),
                std::string(size_t(width - filled), '.'), done, total_, rate,
-               final_line ? fmt::format("{:.1f}s", seconds) : fmt::format("eta {:.0f}s", eta),
+               final_line ? fmt::format("{:.1f}s", seconds) : fmt::format("eta {:.0f}s", eta), note_.empty() ? "" : "  ", note_,
                final_line ? "\n" : "   ");
     std::fflush(stderr);
 }

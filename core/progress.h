@@ -20,6 +20,8 @@ public:
 
     void advance(size_t n = 1);
     void finish();
+    // A short text shown after the count (training: "loss 3.21"); kept until replaced.
+    void set_note(std::string note);
 
     // Global switch (the CLI's --quiet).
     static void set_quiet(bool quiet);
@@ -41,6 +43,7 @@ private:
     std::chrono::steady_clock::time_point last_draw_;
     bool logged_ = false;  // off a terminal: whether a line was printed (then the end gets one too)
     bool finished_ = false;
+    std::string note_;  // under draw_mutex_
 };
 
 }  // namespace r2

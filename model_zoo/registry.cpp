@@ -1,5 +1,7 @@
 #include "model_zoo/registry.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -71,7 +73,11 @@ const std::vector<RunnableModel>& runnable_models() {
         auto tiny = [](RunnableModel m, nn::ReferFormerConfig config) {
             m.backbone = "tiny CNN", m.text_encoder = "tiny RoBERTa (2 layers, bytes)";
             m.builtin_tokenizer = true;
-            m.weights_help = "trained by r2bench on synthetic data (synthetic weights until then)";
+            // 0.4 × the official 360: the tiny models are trained and run at 144 px (a 640x360
+            // frame becomes 256x144), which keeps CPU training and the demo within minutes
+            // (ReferFormer's pixel decoder attends over every stride-4 pixel of a frame).
+            m.preprocessing.shorter_side = 144;
+            m.weights_help = "bundled: trained by r2bench on synthetic data (scripts/train_tiny.sh)";
             m.config = std::move(config);
             return m;
         };
@@ -154,6 +160,11 @@ nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::
     return config;
 }
 
+std::filesystem::path bundled_weights_dir() {
+    if (const char* dir = std::getenv("R2BENCH_TINY_WEIGHTS"); dir && *dir) return dir;
+    return R2BENCH_TINY_WEIGHTS_DIR;
+}
+
 LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir, const std::filesystem::path& weights_file,
                                 bool allow_synthetic) {
     LoadedModel loaded;
@@ -163,18 +174,19 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
         for (const auto& m : runnable_models()) names += (names.empty() ? "" : ", ") + m.name;
         throw Error(fmt::format("unknown model '{}' (models: {}; weight-free reference models: oracle, noisy-oracle, empty)", name, names));
     }
-    const auto path = weights_file.empty() ? weights_dir / (name + ".safetensors") : weights_file;
-    if (!std::filesystem::exists(path)) {
-        // The tiny models (the ones with the built-in tokenizer) have no trained weights to download yet.
-        if (!allow_synthetic && loaded.entry->builtin_tokenizer)
-            throw Error(fmt::format("{}: no weights at {}. The tiny models have no trained weights yet: run them with "
-                                    "--synthetic-weights (untrained formula weights, labelled as such in the output) until a "
-                                    "later release trains and bundles their weights.",
-                                    name, path.string()));
-        if (!allow_synthetic)
-            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and mttr_tiny "
-                                    "with --synthetic-weights (untrained until their weights are bundled), and the weight-free "
-                                    "oracle, noisy-oracle, empty.",
+    auto path = weights_file.empty() ? weights_dir / (name + ".safetensors") : weights_file;
+    // The tiny models ship trained weights: found there unless --weights-dir holds their own.
+    if (weights_file.empty() && !std::filesystem::exists(path) && loaded.entry->builtin_tokenizer)
+        path = bundled_weights_dir() / (name + ".safetensors");
+    const bool synthetic = allow_synthetic && weights_file.empty();
+    if (synthetic || !std::filesystem::exists(path)) {
+        if (!synthetic && loaded.entry->builtin_tokenizer)
+            throw FileError(path, fmt::format("{}: the bundled weights are missing (scripts/train_tiny.sh makes them; "
+                                              "--synthetic-weights runs untrained formula weights instead)",
+                                              name));
+        if (!synthetic)
+            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and "
+                                    "mttr_tiny (weights bundled with r2bench), and the weight-free oracle, noisy-oracle, empty.",
                                     name, path.string(), loaded.entry->weights_help));
         if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
         else loaded.model = nn::ReferFormer(loaded.entry->config);
@@ -225,6 +237,10 @@ std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir
         const auto module = m.make();
         s.parameters = parameter_count(*module);
         s.weights = weights_dir / (m.name + ".safetensors");
+        // The tiny models' bundled weights, as load_runnable_model finds them.
+        const auto* runnable_entry = find_runnable_model(m.name);
+        if (!std::filesystem::exists(s.weights) && runnable_entry && runnable_entry->builtin_tokenizer)
+            s.weights = bundled_weights_dir() / (m.name + ".safetensors");
         s.found = std::filesystem::exists(s.weights);
         if (s.found) {
             auto weights = tensors_from_file(SafetensorsFile::open(s.weights));

@@ -87,15 +87,20 @@ struct LoadedModel {
     LoadReport report;
 };
 
-// Builds the model and loads <weights_dir>/<name>.safetensors (or `weights_file` when given)
-// strictly after applying the checkpoint rules. Missing weights: r2::Error saying which files
-// were looked for, how to convert an official checkpoint, and which models need no downloads;
-// unless allow_synthetic, which fills the formula weights instead (tests, benchmarks).
+// Builds the model and loads `weights_file` when given, else <weights_dir>/<name>.safetensors, else
+// for the tiny models their bundled weights (bundled_weights_dir()), strictly after applying the
+// checkpoint rules. Missing weights: r2::Error saying which files were looked for, how to convert
+// an official checkpoint, and which models need no downloads. allow_synthetic (without a
+// weights_file) fills the untrained formula weights instead (tests, benchmarks, --synthetic-weights).
 LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir,
                                 const std::filesystem::path& weights_file = {}, bool allow_synthetic = false);
 
 // The tokenizer a model needs: the built-in byte tokenizer for the tiny models, else RoBERTa's
 // vocab.json and merges.txt from text_dir (r2bench looks in --text-dir, then <weights_dir>/roberta).
+// Where the tiny models' trained weights are (model_zoo/tiny_weights in the source tree, made by
+// scripts/train_tiny.sh); the environment variable R2BENCH_TINY_WEIGHTS overrides it.
+std::filesystem::path bundled_weights_dir();
+
 BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir);
 const RegisteredModel* find_model(const std::string& name);
 int64_t parameter_count(torch::nn::Module& module);

@@ -78,19 +78,25 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
 
 namespace r2 {
 
-void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path) {
+OwnedTensor owned_tensor(const std::string& name, const torch::Tensor& t) {
+    const auto c = t.detach().to(torch::kCPU).contiguous();
+    const auto* entry = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto& e) { return e.second == c.scalar_type(); });
+    if (entry == std::end(kTypes)) throw Error(fmt::format("save_state_dict: '{}' has an unsupported dtype", name));
+    return {name, entry->first, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()),
+            std::string(static_cast<const char*>(c.data_ptr()), size_t(c.nbytes()))};
+}
+
+std::vector<OwnedTensor> state_dict_tensors(torch::nn::Module& module, const std::string& prefix) {
     std::vector<OwnedTensor> tensors;
-    auto add = [&](const std::string& name, const torch::Tensor& t) {
-        const auto c = t.detach().to(torch::kCPU).contiguous();
-        const auto* entry = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto& e) { return e.second == c.scalar_type(); });
-        if (entry == std::end(kTypes)) throw Error(fmt::format("save_state_dict: '{}' has an unsupported dtype", name));
-        const DType dtype = entry->first;
-        tensors.push_back({name, dtype, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()),
-                           std::string(static_cast<const char*>(c.data_ptr()), size_t(c.nbytes()))});
-    };
-    for (const auto& p : module.named_parameters(true)) add(p.key(), p.value());
-    for (const auto& b : module.named_buffers(true)) add(b.key(), b.value());
-    write_safetensors(path, tensors, {{"format", "pt"}, {"writer", "r2bench"}});
+    for (const auto& p : module.named_parameters(true)) tensors.push_back(owned_tensor(prefix + p.key(), p.value()));
+    for (const auto& b : module.named_buffers(true)) tensors.push_back(owned_tensor(prefix + b.key(), b.value()));
+    return tensors;
+}
+
+void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path, std::map<std::string, std::string> metadata) {
+    metadata.emplace("format", "pt");
+    metadata.emplace("writer", "r2bench");
+    write_safetensors(path, state_dict_tensors(module), metadata);
 }
 
 }  // namespace r2

@@ -28,7 +28,11 @@ struct LoadReport {
 // missing, unexpected or mismatched key throws r2::Error listing them.
 LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& weights, bool strict);
 
-// Writes every parameter and buffer of the module (float tensors as F32) to a .safetensors file.
-void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path);
+// Writes every parameter and buffer of the module (float tensors as F32) to a .safetensors file,
+// with `metadata` in its header (plus format "pt" and writer "r2bench").
+void save_state_dict(torch::nn::Module& module, const std::filesystem::path& path, std::map<std::string, std::string> metadata = {});
+// A CPU copy of a tensor as safetensors writes it; every parameter and buffer, names prefixed.
+OwnedTensor owned_tensor(const std::string& name, const torch::Tensor& tensor);
+std::vector<OwnedTensor> state_dict_tensors(torch::nn::Module& module, const std::string& prefix = "");
 
 }  // namespace r2

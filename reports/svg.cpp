@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -206,6 +208,199 @@ std::string lines(const std::vector<std::vector<double>>& series, const std::vec
         s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}' stroke-width='3'/>", left, ly - 4,
                          left + 18, ly - 4, colour);
         s += text(left + 24, ly, names[i]);
+    }
+    return s + "</svg>";
+}
+
+namespace {
+
+// Ticks at multiples of the step nice_ticks picks for the data's span, from the last multiple at
+// or below `lo` to the first at or above `hi`: a training log's steps need not start at 0.
+std::vector<double> span_ticks(double lo, double hi, int target) {
+    if (!(hi > lo)) {  // a single value: widen the span around it so that it sits inside the axis
+        const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
+        lo -= pad, hi += pad;
+    }
+    const double step = nice_ticks(hi - lo, target)[1];
+    const double first = std::floor(lo / step + 1e-9), last = std::ceil(hi / step - 1e-9);
+    std::vector<double> ticks;
+    // Multiples of the step computed one by one, not summed, so rounding errors do not pile up.
+    for (double k = first; k <= last; ++k) ticks.push_back(k * step);
+    return ticks;
+}
+
+// "2.5e-5": learning rates and late losses would otherwise need six decimals, and tick_label
+// falls back to %g there, which mixes "2.5e-05" with "0.0001" on one axis.
+std::string scientific_label(double v) {
+    if (v == 0) return "0";
+    int exponent = int(std::floor(std::log10(std::abs(v))));
+    double mantissa = std::round(v / std::pow(10.0, exponent) * 1e6) / 1e6;
+    if (std::abs(mantissa) >= 10) mantissa /= 10, ++exponent;
+    return tick_label(mantissa) + "e" + std::to_string(exponent);
+}
+
+// Every label of one axis in one notation: scientific when the numbers are very small or large.
+std::vector<std::string> axis_labels(const std::vector<double>& values) {
+    double largest = 0;
+    for (double v : values) largest = std::max(largest, std::abs(v));
+    const bool scientific = largest > 0 && (largest < 1e-3 || largest >= 1e6);
+    std::vector<std::string> labels;
+    for (double v : values) labels.push_back(scientific ? scientific_label(v) : tick_label(v));
+    return labels;
+}
+
+// One tick of a value axis, already placed: `y` in pixels.
+struct PlacedTick {
+    double y;
+    std::string label;  // empty: a grid line without a label
+    bool baseline;      // the zero line of a linear axis, drawn dark as in y_axis
+    bool minor;         // a short mark only (2…9 × 10^d on a log axis)
+};
+
+// The vertical axis of `curves`, like y_axis but with ticks placed by the caller, so that it can
+// be linear from any origin or logarithmic.
+std::string placed_y_axis(const std::vector<PlacedTick>& ticks, double left, double right, double top, double bottom) {
+    std::string s;
+    for (const PlacedTick& t : ticks) {
+        if (t.minor) {
+            s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#333'/>", left - 2, t.y, left, t.y);
+            continue;
+        }
+        s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}'/>", left, t.y, right, t.y,
+                         t.baseline ? "#333" : "#e4e4e4");
+        s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#333'/>", left - 4, t.y, left, t.y);
+        if (!t.label.empty()) s += text(left - 6, t.y + 4, t.label, "end");
+    }
+    s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#333'/>", left, top, left, bottom);
+    return s;
+}
+
+}  // namespace
+
+std::string curves(const std::vector<Curve>& series, const std::string& title, const std::string& x_label,
+                   const std::string& y_label, bool log_y) {
+    auto drawn = [&](double x, double y) { return std::isfinite(x) && std::isfinite(y) && (!log_y || y > 0); };
+
+    // Data ranges over the points that will be drawn.
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double x_lo = inf, x_hi = -inf, y_lo = inf, y_hi = -inf;
+    for (const Curve& c : series)
+        for (size_t i = 0; i < std::min(c.x.size(), c.y.size()); ++i)
+            if (drawn(c.x[i], c.y[i])) {
+                x_lo = std::min(x_lo, c.x[i]), x_hi = std::max(x_hi, c.x[i]);
+                y_lo = std::min(y_lo, c.y[i]), y_hi = std::max(y_hi, c.y[i]);
+            }
+    const bool empty = !(x_lo <= x_hi);
+    if (empty) x_lo = 0, x_hi = 1, y_lo = log_y ? 1 : 0, y_hi = log_y ? 10 : 1;
+
+    // The y axis: its ticks and the value → pixel mapping (in units of the plot height, 0 at the bottom).
+    std::vector<double> y_major;
+    std::function<double(double)> y_unit;
+    int first_decade = 0, last_decade = 0;
+    if (log_y) {
+        first_decade = int(std::floor(std::log10(y_lo) + 1e-9));
+        last_decade = std::max(first_decade + 1, int(std::ceil(std::log10(y_hi) - 1e-9)));
+        for (int d = first_decade; d <= last_decade; ++d) y_major.push_back(std::pow(10.0, d));
+        const double lo = first_decade, span = last_decade - first_decade;
+        y_unit = [lo, span](double v) { return (std::log10(v) - lo) / span; };
+    } else {
+        // From 0 (or the lowest value, if negative) so that a fall reads at its true size.
+        const double lo = std::min(0.0, y_lo), hi = std::max(0.0, y_hi);
+        y_major = span_ticks(lo, hi == lo ? 1 : hi, 4);
+        const double from = y_major.front(), span = y_major.back() - y_major.front();
+        y_unit = [from, span](double v) { return (v - from) / span; };
+    }
+    std::vector<std::string> y_labels = axis_labels(y_major);
+    if (log_y) {
+        // axis_labels looks at the largest tick only; decades below 0.001 or from 10^6 on would
+        // mix "0.001" with "1e-4", so then every decade is written 1eN.
+        if (first_decade < -3 || last_decade > 5)
+            for (size_t k = 0; k < y_labels.size(); ++k) y_labels[k] = scientific_label(y_major[k]);
+        // At most about 8 labelled decades; the others keep their grid line, unlabelled.
+        const int every = std::max(1, int(std::ceil(double(y_major.size() - 1) / 8)));
+        for (size_t k = 0; k < y_labels.size(); ++k)
+            if ((last_decade - first_decade - int(k)) % every != 0) y_labels[k].clear();  // the top decade stays labelled
+    }
+    double widest = 0;
+    for (const auto& l : y_labels) widest = std::max(widest, text_width(l, kTick));
+
+    // Same frame as `lines`, with the plot moved right when the y labels are wide.
+    const double left = std::max(56.0, 16 + 8 + widest), right = left + 464, top = 34, bottom = 214;
+    const double legend_top = bottom + 56, legend_row = 16;
+    const int w = int(std::ceil(right + 20)), h = int(legend_top + legend_row * double(series.size()) + 6);
+    std::string s = open_svg(w, h);
+    s += text(8, 18, title, "start", kTitle, "font-weight='bold'");
+    s += text(14, (top + bottom) / 2, y_label, "middle", kTick, fmt::format("transform='rotate(-90 14 {:.1f})'", (top + bottom) / 2));
+
+    auto to_y = [&](double v) { return bottom - (bottom - top) * y_unit(v); };
+    std::vector<PlacedTick> placed;
+    for (size_t k = 0; k < y_major.size(); ++k) placed.push_back({to_y(y_major[k]), y_labels[k], !log_y && y_major[k] == 0, false});
+    if (log_y && last_decade - first_decade <= 6)  // minor ticks at 2…9 × 10^d, while they stay apart
+        for (int d = first_decade; d < last_decade; ++d)
+            for (int m = 2; m <= 9; ++m) placed.push_back({to_y(m * std::pow(10.0, d)), "", false, true});
+    s += placed_y_axis(placed, left, right, top, bottom);
+
+    const std::vector<double> x_ticks = span_ticks(x_lo, x_hi, 6);
+    const double x_from = x_ticks.front(), x_span = x_ticks.back() - x_ticks.front();
+    auto to_x = [&](double v) { return left + (right - left) * (v - x_from) / x_span; };
+    s += x_axis(x_ticks, left, right, bottom);
+    s += text((left + right) / 2, bottom + 34, x_label, "middle");
+    if (empty) s += text((left + right) / 2, (top + bottom) / 2, "no values to plot", "middle", kTick, "fill='#555'");
+
+    for (size_t i = 0; i < series.size(); ++i) {
+        const Curve& c = series[i];
+        const char* colour = kColours[i % 8];
+        // A long run (100 000 steps) would put hundreds of points on one pixel column: keep the
+        // first, lowest, highest and last of each column, which draws the same line, in their order.
+        std::string path;
+        std::vector<std::pair<double, double>> column;  // pixel points of the current column
+        bool new_subpath = true;
+        size_t subpath_points = 0;
+        double last_px = 0, last_py = 0;
+        auto end_subpath = [&] {
+            // A lone point between two gaps: a zero-length segment, which round caps draw as a dot.
+            if (subpath_points == 1) path += fmt::format("L{:.1f},{:.1f}", last_px, last_py);
+            subpath_points = 0;
+            new_subpath = true;
+        };
+        auto flush = [&] {
+            if (column.empty()) return;
+            size_t lowest = 0, highest = 0;
+            for (size_t k = 1; k < column.size(); ++k) {
+                if (column[k].second > column[lowest].second) lowest = k;  // pixel y grows downwards
+                if (column[k].second < column[highest].second) highest = k;
+            }
+            std::vector<size_t> keep = {0, std::min(lowest, highest), std::max(lowest, highest), column.size() - 1};
+            keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+            for (size_t k : keep) {
+                path += fmt::format("{}{:.1f},{:.1f}", new_subpath ? "M" : "L", column[k].first, column[k].second);
+                new_subpath = false;
+                ++subpath_points, last_px = column[k].first, last_py = column[k].second;
+            }
+            column.clear();
+        };
+        bool any = false;
+        for (size_t k = 0; k < std::min(c.x.size(), c.y.size()); ++k) {
+            if (!drawn(c.x[k], c.y[k])) {  // a gap: the line breaks rather than bridging it
+                flush();
+                end_subpath();
+                continue;
+            }
+            const double px = to_x(c.x[k]), py = to_y(c.y[k]);
+            if (!column.empty() && std::floor(px) != std::floor(column.back().first)) flush();
+            column.push_back({px, py});
+            any = true;
+        }
+        flush();
+        end_subpath();
+        if (any)
+            s += fmt::format("<path d='{}' fill='none' stroke='{}' stroke-width='1.5' stroke-opacity='0.85' "
+                             "stroke-linejoin='round' stroke-linecap='round'><title>{}</title></path>",
+                             path, colour, escape(c.name));
+        const double ly = legend_top + legend_row * double(i);
+        s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}' stroke-width='3'/>", left, ly - 4,
+                         left + 18, ly - 4, colour);
+        s += text(left + 24, ly, any ? c.name : c.name + (log_y ? " (no positive values)" : " (no values)"));
     }
     return s + "</svg>";
 }

@@ -26,6 +26,19 @@ std::string bar_chart(const std::vector<Bar>& bars, const std::string& title, co
 std::string lines(const std::vector<std::vector<double>>& series, const std::vector<std::string>& names,
                   const std::string& title, const std::string& y_label, const std::string& x_label);
 
+// One line per series over numeric x and y (e.g. training loss per step); the legend sits below
+// the plot, one row per series, as in `lines`. The x axis spans the data, rounded out to nice
+// ticks. The linear y axis starts at 0 (or below, for negative values) so that a fall reads at
+// its true size; with `log_y` it is a log10 axis with a tick per decade instead, for losses that
+// fall over orders of magnitude, and values <= 0 are left out (the line breaks there). NaN and
+// infinite points are left out the same way. Each series is one <path>.
+struct Curve {
+    std::string name;           // in the legend and the line's tooltip
+    std::vector<double> x, y;   // same length, x ascending
+};
+std::string curves(const std::vector<Curve>& series, const std::string& title, const std::string& x_label,
+                   const std::string& y_label, bool log_y);
+
 // Tick positions 0, s, 2s, … covering [0, max] with a "nice" step s (1, 2, 2.5 or 5 × 10^k) and
 // about `target` intervals.
 std::vector<double> nice_ticks(double max, int target);

@@ -19,6 +19,7 @@
 #include "core/sha256.h"
 #include "runners/baseline.h"
 #include "runners/bounded_queue.h"
+#include "runners/model_input.h"
 #include "runners/pil_resize.h"
 #include "runners/run_state.h"
 #include "runners/segmentation_model.h"
@@ -69,30 +70,6 @@ struct ClipOutput {
     std::vector<JobOutput> jobs;
 };
 
-Image8 read_rgb_jpeg(const fs::path& path) {
-    if (!fs::exists(path)) throw FileError(path, "missing frame (listed in the pairs file)");
-    const cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
-    if (bgr.empty()) throw FileError(path, "cannot decode this JPEG (unreadable or corrupt)");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    Image8 image;
-    image.width = rgb.cols;
-    image.height = rgb.rows;
-    image.channels = 3;
-    image.pixels.resize(size_t(rgb.total()) * 3);
-    for (int y = 0; y < rgb.rows; ++y) std::memcpy(&image.pixels[size_t(y) * size_t(rgb.cols) * 3], rgb.ptr(y), size_t(rgb.cols) * 3);
-    return image;
-}
-
-// torchvision's ToTensor (x / 255) and Normalize ((x - mean) / std), in float32 as they compute it.
-torch::Tensor to_model_input(const Image8& image, const Preprocessing& pre) {
-    const auto hwc = torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {image.height, image.width, 3}, torch::kUInt8);
-    auto chw = hwc.permute({2, 0, 1}).to(torch::kFloat32).div(255);
-    const auto mean = torch::tensor({pre.mean[0], pre.mean[1], pre.mean[2]}).view({3, 1, 1});
-    const auto std = torch::tensor({pre.std[0], pre.std[1], pre.std[2]}).view({3, 1, 1});
-    return chw.sub(mean).div(std).contiguous();
-}
-
 std::vector<VideoTask> plan_videos(const std::vector<R2Pair>& pairs, const std::vector<size_t>& selected, const fs::path& sub,
                                    const fs::path& pairs_file) {
     std::vector<VideoTask> tasks;
@@ -125,6 +102,30 @@ fs::path frame_path(const fs::path& root, const std::string& split, const std::s
                                       (root / "DAVIS/JPEGImages/480p").string(), (root / "JPEGImages").string()));
 }
 
+Image8 read_rgb_jpeg(const fs::path& path) {
+    if (!fs::exists(path)) throw FileError(path, "missing frame (listed in the pairs file)");
+    const cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
+    if (bgr.empty()) throw FileError(path, "cannot decode this JPEG (unreadable or corrupt)");
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    Image8 image;
+    image.width = rgb.cols;
+    image.height = rgb.rows;
+    image.channels = 3;
+    image.pixels.resize(size_t(rgb.total()) * 3);
+    for (int y = 0; y < rgb.rows; ++y) std::memcpy(&image.pixels[size_t(y) * size_t(rgb.cols) * 3], rgb.ptr(y), size_t(rgb.cols) * 3);
+    return image;
+}
+
+// torchvision's ToTensor (x / 255) and Normalize ((x - mean) / std), in float32 as they compute it.
+torch::Tensor to_model_input(const Image8& image, const Preprocessing& pre) {
+    const auto hwc = torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {image.height, image.width, 3}, torch::kUInt8);
+    auto chw = hwc.permute({2, 0, 1}).to(torch::kFloat32).div(255);
+    const auto mean = torch::tensor({pre.mean[0], pre.mean[1], pre.mean[2]}).view({3, 1, 1});
+    const auto std = torch::tensor({pre.std[0], pre.std[1], pre.std[2]}).view({3, 1, 1});
+    return chw.sub(mean).div(std).contiguous();
+}
+
 ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
     const fs::path sub = out.path();
     const R2Pairs pairs = read_r2_pairs(o.pairs);
@@ -145,7 +146,7 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
             throw;  // weights that do not fit, unreadable tokenizer files: the message says it all
         } catch (const Error& e) {
             const fs::path expected = o.weights_file.empty() ? o.weights_dir / (o.model + ".safetensors") : o.weights_file;
-            // The tiny models' message already says to pass --synthetic-weights (they have no trained weights yet).
+            // The tiny models' weights are bundled: their message says how to remake them.
             const RunnableModel* entry = find_runnable_model(o.model);
             if (o.synthetic_weights || fs::exists(expected) || !entry || entry->builtin_tokenizer) throw;
             throw Error(std::string(e.what()) + " To run it anyway with untrained formula weights (labelled as such in "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded synthetic data: install and build, generate a small
-# Ref-YouTube-VOS-style data set, build its R² pairs, run the noisy oracle and the three tiny neural
-# models (R2-VOS, ReferFormer, MTTR), evaluate each, and rank the four on a leaderboard. A few minutes on 2 cores.
+# Ref-YouTube-VOS-style data set, build its R² pairs, run the noisy oracle and the three trained tiny
+# neural models (R2-VOS, ReferFormer, MTTR; weights bundled in model_zoo/tiny_weights, made by
+# scripts/train_tiny.sh), evaluate each, and rank the four on a leaderboard. A few minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,7 +11,7 @@ demo=build/demo
 rm -rf "$demo"
 
 # 10 videos of 4 frames: the tiny neural models re-run their (text-conditioned) encoder for every
-# sentence at 360 px, as ReferFormer does, so this keeps all four runs within a few minutes.
+# sentence, as ReferFormer does, so this keeps all four runs within a few minutes.
 echo "== 1. synthetic Ref-YouTube-VOS data set (10 videos of 4 frames, 320x240) -> $demo/synth"
 "$r2bench" synth --preset small --videos 10 --frames 4 --seed 0 --out "$demo/synth"
 
@@ -22,14 +23,13 @@ echo "== 2. R²-Youtube-VOS pairs: one unrelated negative video per video       
 run() { "$r2bench" run --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" "$@"; }
 echo "== 3. run the noisy oracle (perturbed ground truth, some hallucinations)  -> $demo/runs/noisy-oracle"
 run --model noisy-oracle --out "$demo/runs/noisy-oracle"
-echo "== 4. run r2vos_tiny, referformer_tiny and mttr_tiny with UNTRAINED synthetic weights (no trained tiny weights yet:"
-echo "      their masks and scores are meaningless; this shows the pipeline and its speed, not accuracy)"
-run --model r2vos_tiny --synthetic-weights --out "$demo/runs/r2vos_tiny-untrained"
-run --model referformer_tiny --synthetic-weights --out "$demo/runs/referformer_tiny-untrained"
-run --model mttr_tiny --synthetic-weights --out "$demo/runs/mttr_tiny-untrained"
+echo "== 4. run the trained tiny models r2vos_tiny, referformer_tiny and mttr_tiny (bundled weights, no downloads)"
+run --model r2vos_tiny --out "$demo/runs/r2vos_tiny"
+run --model referformer_tiny --out "$demo/runs/referformer_tiny"
+run --model mttr_tiny --out "$demo/runs/mttr_tiny"
 
 echo "== 5. evaluate each run: J, F, J&F on positives, R on negatives, J&F&R"
-for name in noisy-oracle r2vos_tiny-untrained referformer_tiny-untrained mttr_tiny-untrained; do
+for name in noisy-oracle r2vos_tiny referformer_tiny mttr_tiny; do
   echo "-- $name"
   "$r2bench" eval --pred "$demo/runs/$name" --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" \
     --out "$demo/eval/$name" --report
@@ -43,7 +43,7 @@ csv="$demo/eval/noisy-oracle/per_video.csv"
     printf '%-10s %11s %9s %9s %9s %15s %15s %9s\n' "$video" "$expressions" "$j" "$f" "$jf" "$positive" "$negative" "$r"
   done
 
-echo "== 7. leaderboard of the four runs (the tiny models' rows are untrained)  -> $demo/leaderboard"
+echo "== 7. leaderboard of the four runs                                       -> $demo/leaderboard"
 "$r2bench" leaderboard "$demo/runs" --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/leaderboard"
 
 echo "== 8. open $demo/eval/<run>/report.html and $demo/leaderboard/leaderboard.html in a browser"

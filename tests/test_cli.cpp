@@ -321,7 +321,8 @@ TEST_CASE("r2bench hands the libtorch commands over to r2bench-models, with ever
     REQUIRE(run_command(fmt::format("{} --threads 1 models --weights-dir /nonexistent", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("Runnable models (`r2bench run --model NAME`):") != std::string::npos);
     CHECK(out.find("r2vos_tiny") != std::string::npos);
-    CHECK(out.find("not found (/nonexistent/r2vos_tiny.safetensors)") != std::string::npos);
+    CHECK(out.find("not found (/nonexistent/r2vos_r50.safetensors)") != std::string::npos);
+    CHECK(out.find("tiny RoBERTa (2 layers, bytes)                      1882246  found:") != std::string::npos);  // bundled
     REQUIRE(run_command(fmt::format("{} models --help", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("--strict") != std::string::npos);
     REQUIRE(run_command(fmt::format("{} bench model --help", R2BENCH_BINARY), &out) == 0);

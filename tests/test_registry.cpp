@@ -43,11 +43,17 @@ TEST_CASE("registry: names are unique, models build, weights are found and loade
             CHECK(s.load->clean());
             CHECK(s.load->loaded == 18);  // stem 2 + 4 × (conv 2 + norm 2)
             ++found;
+        } else if (const auto* runnable = find_runnable_model(s.model->name); runnable && runnable->builtin_tokenizer) {
+            // The tiny models' bundled weights, loaded strictly.
+            REQUIRE(s.found);
+            CHECK(s.weights == bundled_weights_dir() / (s.model->name + ".safetensors"));
+            CHECK(s.load->clean());
+            ++found;
         } else {
             CHECK_FALSE(s.found);
         }
     }
-    CHECK(found == 1);
+    CHECK(found == 4);
     // The saved values come back bit for bit.
     nn::TinyBackbone loaded;
     load_state_dict(*loaded, tensors_from_file(SafetensorsFile::open(dir / "tiny_cnn.safetensors")), true);
@@ -94,8 +100,12 @@ TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a ch
     r2::test::TempDir dir;
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("convert-weights"), Error);
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("r2vos_tiny"), Error);
-    CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_tiny", dir.path), doctest::Contains("no trained weights yet: run them with --synthetic-weights"),
-                         Error);
+    // The tiny models fall back to their bundled weights, trained by scripts/train_tiny.sh.
+    for (const char* tiny : {"r2vos_tiny", "referformer_tiny", "mttr_tiny"}) {
+        const auto bundled = load_runnable_model(tiny, dir.path);
+        CHECK(bundled.weights == bundled_weights_dir() / (std::string(tiny) + ".safetensors"));
+        CHECK(bundled.report.clean());
+    }
     CHECK_THROWS_WITH_AS(load_runnable_model("nope", dir.path), doctest::Contains("unknown model 'nope'"), Error);
     // A saved tiny model loads strictly and gives the same outputs.
     auto synthetic = load_runnable_model("r2vos_tiny", dir.path, {}, /*allow_synthetic=*/true);

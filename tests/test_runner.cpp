@@ -196,13 +196,13 @@ TEST_CASE("run: a missing or corrupt frame is named, complete folders are kept f
     REQUIRE(run_command(run_tiny(dir, "sub", "--resume")) == 0);
     REQUIRE(run_command(run_tiny(dir, "whole")) == 0);
     CHECK(compare_trees(dir / "whole", dir / "sub", {"run.json"}) == "");
-    // No weights and no --synthetic-weights: the registry's message names the file it looked for.
-    CHECK(run_command(fmt::format("{} --quiet run --model r2vos_tiny --weights-dir {} --source {} --pairs {} --out {}", R2BENCH_BINARY,
-                                  (dir / "none").string(), (dir / "synth").string(), (dir / "r2/r2_pairs.json").string(),
-                                  (dir / "x").string()),
+    // No weights (nor bundled ones) and no --synthetic-weights: the registry's message names the file it looked for.
+    CHECK(run_command(fmt::format("R2BENCH_TINY_WEIGHTS={} {} --quiet run --model r2vos_tiny --weights-dir {} --source {} --pairs {} --out {}",
+                                  (dir / "none").string(), R2BENCH_BINARY, (dir / "none").string(), (dir / "synth").string(),
+                                  (dir / "r2/r2_pairs.json").string(), (dir / "x").string()),
                       &out) == 2);
     CHECK(out.find((dir / "none/r2vos_tiny.safetensors").string()) != std::string::npos);
-    CHECK(out.find("no trained weights yet: run them with --synthetic-weights") != std::string::npos);
+    CHECK(out.find("the bundled weights are missing (scripts/train_tiny.sh makes them") != std::string::npos);
     CHECK(out.find("To run it anyway") == std::string::npos);  // said once, by the registry
 }
 

@@ -1,0 +1,359 @@
+#include "runners/trainer.h"
+
+#include <chrono>
+#include <fstream>
+#include <numeric>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "model_zoo/criterion.h"
+#include "model_zoo/safetensors.h"
+#include "model_zoo/training_init.h"
+#include "model_zoo/weights.h"
+#include "reports/train_report.h"
+#include "runners/segmentation_model.h"
+#include "runners/train_data.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+TrainRecipe default_recipe(const RunnableModel& model) {
+    TrainRecipe r;
+    const bool tiny = model.builtin_tokenizer;
+    if (model.family == "mttr") {
+        r.weight_decay = 1e-4;
+        r.backbone_lr_scale = 0.1, r.text_lr_scale = 0.5;
+        r.lr_drops = {20.0 / 30}, r.lr_gamma = 0.4;
+        r.photometric = false;
+        r.pad_multiple = 1;
+        r.max_longer_side = model.preprocessing.max_longer_side;
+    }
+    r.shorter_sides = {model.preprocessing.shorter_side};
+    if (tiny) {
+        // From scratch: a 5× higher rate, and backbone and text encoder at half of it (no
+        // pretrained features to protect); scales around the tiny models' inference size.
+        r.lr = 5e-4;
+        r.backbone_lr_scale = r.text_lr_scale = 0.5;
+        const int64_t s = model.preprocessing.shorter_side;
+        r.shorter_sides = {s * 3 / 4, s * 7 / 8, s, s * 9 / 8};
+    }
+    return r;
+}
+
+double lr_scale_at(int64_t step, int64_t steps, const std::vector<double>& drops, double gamma) {
+    double scale = 1;
+    for (const double d : drops)
+        if (double(step) >= d * double(steps)) scale *= gamma;
+    return scale;
+}
+
+namespace {
+
+struct Model {
+    const RunnableModel* entry = nullptr;
+    nn::ReferFormer referformer{nullptr};
+    nn::MTTR mttr{nullptr};
+    torch::nn::Module& module() { return mttr ? static_cast<torch::nn::Module&>(*mttr) : *referformer; }
+    const nn::RobertaConfig& text_config() const { return mttr ? mttr->config.text_encoder : referformer->config.text_encoder; }
+};
+
+Model build_model(const RunnableModel& entry, uint64_t seed) {
+    Model m;
+    m.entry = &entry;
+    // Construction draws the default initialisations from torch's generator.
+    torch::manual_seed(seed);
+    if (entry.family == "mttr") {
+        m.mttr = nn::MTTR(entry.mttr_config);
+        nn::initialize_for_training(*m.mttr, seed);
+    } else {
+        m.referformer = nn::ReferFormer(entry.config);
+        nn::initialize_for_training(*m.referformer, seed);
+        // The fast CPU kernel has no backward; the grid_sample reference has.
+        m.referformer->set_msda_kernel(nn::MSDAKernel::reference);
+    }
+    return m;
+}
+
+// Parameter groups: backbone, text encoder, the rest.
+struct Groups {
+    std::vector<torch::Tensor> backbone, text, rest;
+    std::vector<std::string> names;  // every trainable parameter, in module order (checkpoint keys)
+    std::vector<torch::Tensor> all;
+};
+
+Groups parameter_groups(Model& m) {
+    Groups g;
+    const std::string text_prefix = m.mttr ? "transformer.text_encoder." : "text_encoder.";
+    for (const auto& p : m.module().named_parameters(true)) {
+        if (!p.value().requires_grad()) continue;
+        const std::string& name = p.key();
+        if (name.rfind("backbone.", 0) == 0) g.backbone.push_back(p.value());
+        else if (name.rfind(text_prefix, 0) == 0) g.text.push_back(p.value());
+        else g.rest.push_back(p.value());
+        g.names.push_back(name);
+        g.all.push_back(p.value());
+    }
+    return g;
+}
+
+std::string state_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+
+void save_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::optim::AdamW& optimizer, int64_t step,
+                     const std::string& options_json) {
+    auto tensors = state_dict_tensors(m.module(), "model.");
+    for (size_t i = 0; i < g.all.size(); ++i) {
+        const auto it = optimizer.state().find(state_key(g.all[i]));
+        if (it == optimizer.state().end()) continue;
+        const auto& s = static_cast<const torch::optim::AdamWParamState&>(*it->second);
+        tensors.push_back(owned_tensor("adamw." + g.names[i] + ".exp_avg", s.exp_avg()));
+        tensors.push_back(owned_tensor("adamw." + g.names[i] + ".exp_avg_sq", s.exp_avg_sq()));
+        tensors.push_back(owned_tensor("adamw." + g.names[i] + ".step", torch::tensor(s.step(), torch::kInt64)));
+    }
+    write_safetensors(path, tensors, {{"format", "r2bench-train-checkpoint"}, {"step", std::to_string(step)}, {"options", options_json}});
+}
+
+// Returns the step the checkpoint was written after.
+int64_t load_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::optim::AdamW& optimizer, const torch::Device& device) {
+    const auto file = SafetensorsFile::open(path);
+    const auto format = file.metadata().find("format");
+    const auto step = file.metadata().find("step");
+    if (format == file.metadata().end() || format->second != "r2bench-train-checkpoint" || step == file.metadata().end())
+        throw FileError(path, "not an r2bench training checkpoint (its header has no format/step)");
+    std::map<std::string, torch::Tensor> model_weights, adamw;
+    for (const auto& view : file.tensors()) {
+        if (view.name.rfind("model.", 0) == 0) model_weights[view.name.substr(6)] = tensor_from_view(view);
+        else if (view.name.rfind("adamw.", 0) == 0) adamw[view.name.substr(6)] = tensor_from_view(view);
+        else throw FileError(path, fmt::format("unexpected tensor '{}'", view.name));
+    }
+    load_state_dict(m.module(), model_weights, /*strict=*/true);
+    for (size_t i = 0; i < g.all.size(); ++i) {
+        const auto avg = adamw.find(g.names[i] + ".exp_avg");
+        if (avg == adamw.end()) continue;
+        auto s = std::make_unique<torch::optim::AdamWParamState>();
+        s->exp_avg(avg->second.to(device));
+        s->exp_avg_sq(adamw.at(g.names[i] + ".exp_avg_sq").to(device));
+        s->step(adamw.at(g.names[i] + ".step").item<int64_t>());
+        optimizer.state()[state_key(g.all[i])] = std::move(s);
+    }
+    return std::stoll(step->second);
+}
+
+// The order samples are visited in: epoch after epoch, each a permutation drawn from (seed, epoch).
+class SampleOrder {
+public:
+    SampleOrder(size_t size, uint64_t seed) : size_(size), seed_(seed) {}
+    size_t at(uint64_t position) {
+        const uint64_t epoch = position / size_;
+        if (epoch != epoch_ || order_.empty()) {
+            order_.resize(size_);
+            std::iota(order_.begin(), order_.end(), size_t(0));
+            Rng rng = Rng::for_stream(seed_ ^ 0x5eed0fe9c4ULL, epoch);
+            rng.shuffle(order_);
+            epoch_ = epoch;
+        }
+        return order_[position % size_];
+    }
+
+private:
+    size_t size_;
+    uint64_t seed_, epoch_ = 0;
+    std::vector<size_t> order_;
+};
+
+ojson options_json(const TrainOptions& o) {
+    const TrainRecipe& r = o.recipe;
+    return ojson{{"model", o.model},
+                 {"data", fs::absolute(o.data).lexically_normal().string()},
+                 {"steps", o.steps},
+                 {"seed", o.seed},
+                 {"init_weights", o.init_weights.string()},
+                 {"recipe",
+                  {{"lr", r.lr},
+                   {"backbone_lr_scale", r.backbone_lr_scale},
+                   {"text_lr_scale", r.text_lr_scale},
+                   {"weight_decay", r.weight_decay},
+                   {"clip_max_norm", r.clip_max_norm},
+                   {"lr_drops", r.lr_drops},
+                   {"lr_gamma", r.lr_gamma},
+                   {"batch_size", r.batch_size},
+                   {"frames", r.frames},
+                   {"shorter_sides", r.shorter_sides},
+                   {"max_longer_side", r.max_longer_side},
+                   {"photometric", r.photometric},
+                   {"pad_multiple", r.pad_multiple}}}};
+}
+
+}  // namespace
+
+TrainResult train_model(const TrainOptions& o) {
+    const RunnableModel* entry = find_runnable_model(o.model);
+    if (!entry) throw Error(fmt::format("train: unknown model '{}' (r2bench models lists them)", o.model));
+    if (o.steps < 1) throw Error("train: --steps must be at least 1");
+    const TrainRecipe& r = o.recipe;
+    if (r.batch_size < 1) throw Error("train: --batch-size must be at least 1");
+    if (entry->family == "r2vos" && r.batch_size < 2)
+        throw Error("train: R2-VOS pairs every clip with another clip's sentence: --batch-size must be at least 2");
+
+    fs::create_directories(o.out);
+    const fs::path checkpoint = o.out / "checkpoint.safetensors", log_path = o.out / "train_log.jsonl",
+                   meta_path = o.out / "train.json", weights_path = o.out / (o.model + ".safetensors"),
+                   report_path = o.out / "train_report.html";
+    const ojson meta = options_json(o);
+    const std::string meta_text = meta.dump(2) + "\n";
+    if (o.resume) {
+        if (!fs::exists(checkpoint)) throw FileError(checkpoint, "--resume: no checkpoint here yet (start without --resume)");
+        std::ifstream in(meta_path);
+        const ojson previous = ojson::parse(in, nullptr, false);
+        if (previous.is_discarded()) throw FileError(meta_path, "--resume: unreadable train.json");
+        if (previous != meta)
+            throw FileError(meta_path, fmt::format("--resume: this folder was trained with other options:\n{}\nnow:\n{}", previous.dump(2), meta.dump(2)));
+    } else {
+        if (fs::exists(checkpoint) || fs::exists(log_path))
+            throw FileError(o.out, "already holds a training run: continue it with --resume, or choose another --out");
+        write_file_atomically(meta_path, meta_text);
+    }
+
+    Model m = build_model(*entry, o.seed);
+    m.module().to(o.device);
+    if (!o.init_weights.empty()) {
+        auto weights = tensors_from_file(SafetensorsFile::open(o.init_weights));
+        apply_checkpoint_rules(weights, entry->checkpoint);
+        load_state_dict(m.module(), weights, true);
+    }
+    m.module().train();
+    Groups g = parameter_groups(m);
+    using torch::optim::AdamWOptions;
+    std::vector<torch::optim::OptimizerParamGroup> param_groups;
+    param_groups.emplace_back(g.rest, std::make_unique<AdamWOptions>(AdamWOptions(r.lr).weight_decay(r.weight_decay)));
+    param_groups.emplace_back(g.backbone, std::make_unique<AdamWOptions>(AdamWOptions(r.lr * r.backbone_lr_scale).weight_decay(r.weight_decay)));
+    param_groups.emplace_back(g.text, std::make_unique<AdamWOptions>(AdamWOptions(r.lr * r.text_lr_scale).weight_decay(r.weight_decay)));
+    const double base_lr[3] = {r.lr, r.lr * r.backbone_lr_scale, r.lr * r.text_lr_scale};
+    torch::optim::AdamW optimizer(std::move(param_groups), AdamWOptions(r.lr).weight_decay(r.weight_decay));
+    int64_t first_step = 0;
+    if (o.resume) first_step = load_checkpoint(checkpoint, m, g, optimizer, o.device);
+
+    TrainDataOptions data;
+    data.family = entry->family == "mttr" ? "mttr" : "referformer";
+    data.frames = r.frames;
+    data.shorter_sides = r.shorter_sides;
+    data.max_longer_side = r.max_longer_side;
+    data.photometric = r.photometric;
+    data.pad_multiple = r.pad_multiple;
+    data.preprocessing = entry->preprocessing;
+    const TrainSet set = TrainSet::open(o.data, data);
+    const BpeTokenizer tokenizer = tokenizer_for(*entry, o.text_dir);
+    SampleOrder order(set.size(), o.seed);
+
+    const int64_t last_step = o.stop_after > 0 ? std::min(o.steps, first_step + o.stop_after) : o.steps;
+    TrainResult result;
+    result.first_step = first_step;
+    result.steps = last_step;
+    result.finished = last_step == o.steps;
+    result.weights = weights_path, result.log = log_path, result.report = report_path;
+    fmt::print(stderr, "train {}: {} samples ({} videos, {} expressions) from {}; steps {}..{} of {}, {} clips of {} frames per step\n",
+               o.model, set.size(), set.video_count(), set.expression_count(), o.data.string(), first_step, o.steps, o.steps, r.batch_size,
+               r.frames);
+
+    std::ofstream log(log_path, std::ios::app);
+    if (!log) throw FileError(log_path, "cannot open for writing");
+    double seconds_before = 0;  // the log's clock runs on across resumes
+    if (o.resume) {
+        for (const auto& entry : read_train_log(log_path))
+            if (entry.step == first_step && std::isfinite(entry.seconds)) seconds_before = entry.seconds;
+        log << ojson{{"event", "resume"}, {"step", first_step}}.dump() << "\n";
+    }
+    Progress progress(fmt::format("train {}", o.model), size_t(last_step - first_step));
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<double> losses;
+    double smoothed = 0;
+
+    for (int64_t step = first_step; step < last_step; ++step) {
+        const double scale = lr_scale_at(step, o.steps, r.lr_drops, r.lr_gamma);
+        for (size_t i = 0; i < optimizer.param_groups().size(); ++i)
+            static_cast<AdamWOptions&>(optimizer.param_groups()[i].options()).lr(base_lr[i] * scale);
+        // Everything random in a step comes from (seed, step): a resumed run repeats it exactly.
+        Rng rng = Rng::for_stream(o.seed, uint64_t(step));
+        torch::manual_seed(o.seed * 1000003ULL + uint64_t(step));
+        std::vector<TrainClip> clips;
+        for (int64_t b = 0; b < r.batch_size; ++b) clips.push_back(set.load(order.at(uint64_t(step * r.batch_size + b)), rng));
+
+        nn::Losses losses_now;
+        if (m.mttr) {
+            std::vector<nn::MTTROutputs> outputs(clips.size());
+            std::vector<nn::MTTRTarget> targets(clips.size());
+            std::vector<nn::MTTRSample> batch;
+            for (size_t b = 0; b < clips.size(); ++b) {
+                const auto tokens = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, clips[b].caption, o.device);
+                outputs[b] = m.mttr->forward(clips[b].frames.to(o.device), tokens.input_ids, tokens.attention_mask, /*all_layer_masks=*/true);
+                targets[b] = {clips[b].object_masks.to(o.device), clips[b].referred_object};
+                batch.push_back({&outputs[b], &targets[b]});
+            }
+            losses_now = nn::mttr_criterion(batch, nn::MTTRLossWeights{});
+        } else {
+            const bool negatives = entry->config.is_r2vos();
+            std::vector<nn::ReferFormerOutputs> positive(clips.size()), negative(clips.size());
+            std::vector<nn::ReferFormerTarget> targets(clips.size());
+            std::vector<nn::ReferFormerSample> batch;
+            for (size_t b = 0; b < clips.size(); ++b) {
+                const auto features = m.referformer->encode_clip(clips[b].frames.to(o.device));
+                const auto tokens = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, clips[b].caption, o.device);
+                positive[b] = m.referformer->decode(features, m.referformer->encode_text(tokens.input_ids, tokens.attention_mask), true);
+                if (negatives) {
+                    // As the official code: the sentence of another clip of the batch (the next one
+                    // from another video) on this clip.
+                    size_t other = (b + 1) % clips.size();
+                    while (other != b && clips[other].video == clips[b].video) other = (other + 1) % clips.size();
+                    std::string sentence = clips[other].caption;
+                    if (other == b) sentence = set.caption_of(size_t(rng.below(set.size())));  // one video only: any other sentence
+                    const auto neg = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, sentence, o.device);
+                    negative[b] = m.referformer->decode(features, m.referformer->encode_text(neg.input_ids, neg.attention_mask), false);
+                }
+                targets[b] = {clips[b].referred_masks.to(o.device), clips[b].boxes.to(o.device), clips[b].valid.to(o.device)};
+                batch.push_back({&positive[b], negatives ? &negative[b] : nullptr, &targets[b]});
+            }
+            losses_now = nn::referformer_criterion(batch, nn::ReferFormerLossWeights{});
+        }
+        optimizer.zero_grad();
+        losses_now.total.backward();
+        if (r.clip_max_norm > 0) torch::nn::utils::clip_grad_norm_(g.all, r.clip_max_norm);
+        optimizer.step();
+
+        const double loss = losses_now.total.item<double>();
+        if (!std::isfinite(loss))
+            throw Error(fmt::format("train {}: the loss is {} at step {}; lower --lr or resume from the last checkpoint", o.model, loss, step));
+        losses.push_back(loss);
+        smoothed = losses.size() == 1 ? loss : 0.95 * smoothed + 0.05 * loss;
+        const double seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ojson terms = ojson::object();
+        for (const auto& [name, value] : losses_now.terms) terms[name] = value.item<double>();
+        log << ojson{{"step", step + 1}, {"loss", loss}, {"lr", r.lr * scale}, {"seconds", seconds}, {"terms", terms}}.dump() << "\n";
+        log.flush();
+        progress.set_note(fmt::format("loss {:.3f}", smoothed));
+        progress.advance();
+        if ((step + 1) % o.checkpoint_every == 0 || step + 1 == last_step) {
+            save_checkpoint(checkpoint, m, g, optimizer, step + 1, meta.dump());
+            log << ojson{{"event", "checkpoint"}, {"step", step + 1}}.dump() << "\n";
+        }
+    }
+    progress.finish();
+    log.close();
+
+    if (result.finished)
+        save_state_dict(m.module(), weights_path, {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
+    write_train_report(report_path, o.model, read_train_log(log_path));
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!losses.empty()) {
+        const size_t n = std::max<size_t>(1, losses.size() / 10);
+        result.first_loss = std::accumulate(losses.begin(), losses.begin() + long(n), 0.0) / double(n);
+        result.last_loss = std::accumulate(losses.end() - long(n), losses.end(), 0.0) / double(n);
+    }
+    return result;
+}
+
+}  // namespace r2

@@ -1,0 +1,76 @@
+// `r2bench train`: trains a registry model on a Ref-YouTube-VOS-layout training split with its
+// paper's losses (model_zoo/criterion.h), AdamW with per-group learning rates, gradient clipping
+// and step decay. Writes into --out:
+//   <model>.safetensors        the trained weights (what `run --weights` / the registry load)
+//   checkpoint.safetensors     weights + AdamW state + the step, every --checkpoint-every steps
+//   train_log.jsonl            one line per step: loss, its terms, learning rate, seconds
+//   train_report.html          the loss curves
+//   train.json                 the options and the recipe, so --resume can refuse a different run
+// A run killed at any point continues with --resume from its last checkpoint and reaches the
+// same weights as one that was never stopped: every step draws its data from (seed, step).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "model_zoo/registry.h"
+
+namespace r2 {
+
+// The optimisation recipe. Defaults come from the official code per family (default_recipe);
+// the CLI may override each.
+struct TrainRecipe {
+    double lr = 1e-4;
+    double backbone_lr_scale = 0.5, text_lr_scale = 0.1;  // × lr for backbone.* and the text encoder
+    double weight_decay = 5e-4;
+    double clip_max_norm = 0.1;
+    std::vector<double> lr_drops = {8.0 / 12, 10.0 / 12};  // fractions of the steps
+    double lr_gamma = 0.1;
+    int64_t batch_size = 4;   // clips per step (R2-VOS's relational losses need at least 3)
+    int64_t frames = 3;       // frames per clip
+    std::vector<int64_t> shorter_sides;  // random resize choices for the shorter side
+    int64_t max_longer_side = 0;
+    bool photometric = true;
+    int64_t pad_multiple = 32;
+};
+
+// R2-VOS / ReferFormer: opts.py (lr 1e-4, backbone 5e-5, weight decay 5e-4, clip 0.1, drops at
+// epochs 8 and 10 of 12 by 0.1, PhotometricDistort, padding to 32). MTTR: refer_youtube_vos.yaml
+// (weight decay 1e-4, one drop at epoch 20 of 30 by 0.4, no photometric distortion).
+// The tiny models start from scratch instead of pretrained backbones and text encoders, so they
+// use a higher rate and train their text encoder (the official ones freeze theirs).
+TrainRecipe default_recipe(const RunnableModel& model);
+
+struct TrainOptions {
+    std::string model;
+    std::filesystem::path data, out;
+    int64_t steps = 3000;
+    uint64_t seed = 0;
+    int64_t checkpoint_every = 250;
+    bool resume = false;
+    // Train at most this many steps in this call, checkpoint and return (0: to the end), e.g. for
+    // time-limited jobs; continue with resume.
+    int64_t stop_after = 0;
+    std::filesystem::path init_weights;  // optional: start from these weights instead of the initialisation
+    std::filesystem::path text_dir;      // RoBERTa vocabulary for models without the built-in tokenizer
+    TrainRecipe recipe;
+    torch::Device device = torch::kCPU;
+};
+
+struct TrainResult {
+    int64_t first_step = 0, steps = 0;  // this call trained steps first_step..steps (first_step > 0 after --resume)
+    bool finished = false;              // steps reached the run's total: the weights file is written
+    double seconds = 0;
+    double first_loss = 0, last_loss = 0;  // mean over the first and last 10% of this run's steps
+    std::filesystem::path weights, log, report;
+};
+
+TrainResult train_model(const TrainOptions& options);
+
+// The learning rate scale at `step` of `steps` under step decay.
+double lr_scale_at(int64_t step, int64_t steps, const std::vector<double>& drops, double gamma);
+
+}  // namespace r2
