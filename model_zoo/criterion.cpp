@@ -204,6 +204,8 @@ Losses mttr_criterion(const std::vector<MTTRSample>& batch, const MTTRLossWeight
             int64_t referred_query = -1;
             for (const auto& [query, object] : pairs)
                 if (object == target.referred) referred_query = query;
+            if (referred_query < 0)
+                throw Error(fmt::format("mttr_criterion: {} queries for {} objects: the referred object got no query", Q, target.masks.size(1)));
             losses.matched[size_t(l)][b] = referred_query;
             // Is-referred: every query should say "not referred" (weight eos) except the query
             // matched to the referred object (weight 1), which should say "referred" where the

@@ -106,6 +106,10 @@ TrainSet TrainSet::open(const fs::path& root, const TrainDataOptions& options) {
             } catch (const std::exception&) {
                 throw FileError(expressions_file, fmt::format("video '{}' expression '{}': obj_id '{}' is not a number", v.name, e.id, ids[0]));
             }
+            if (object < 1 || object > 255)
+                throw FileError(expressions_file, fmt::format("video '{}' expression '{}': obj_id {} is not a palette index 1..255", v.name, e.id, object));
+            if (e.text.find_first_not_of(" \t\n") == std::string::npos)
+                throw FileError(expressions_file, fmt::format("video '{}' expression '{}': empty sentence", v.name, e.id));
             video.expressions.push_back({e.id, e.text, object});
         }
         if (video.expressions.empty()) continue;

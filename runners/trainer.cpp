@@ -173,6 +173,7 @@ ojson options_json(const TrainOptions& o) {
                  {"steps", o.steps},
                  {"seed", o.seed},
                  {"init_weights", o.init_weights.string()},
+                 {"device", o.device.is_cuda() ? "cuda" : "cpu"},
                  {"recipe",
                   {{"lr", r.lr},
                    {"backbone_lr_scale", r.backbone_lr_scale},
@@ -206,17 +207,22 @@ TrainResult train_model(const TrainOptions& o) {
                    report_path = o.out / "train_report.html";
     const ojson meta = options_json(o);
     const std::string meta_text = meta.dump(2) + "\n";
-    if (o.resume) {
-        if (!fs::exists(checkpoint)) throw FileError(checkpoint, "--resume: no checkpoint here yet (start without --resume)");
+    // A run stopped before its first checkpoint left only train.json and a log: it starts over
+    // (with or without --resume), so rerunning the same command after any kill works.
+    const bool resume = o.resume && fs::exists(checkpoint);
+    if (o.resume && !resume) fmt::print(stderr, "train {}: no checkpoint in {} yet: starting from step 0\n", o.model, o.out.string());
+    if (resume) {
         std::ifstream in(meta_path);
         const ojson previous = ojson::parse(in, nullptr, false);
         if (previous.is_discarded()) throw FileError(meta_path, "--resume: unreadable train.json");
         if (previous != meta)
             throw FileError(meta_path, fmt::format("--resume: this folder was trained with other options:\n{}\nnow:\n{}", previous.dump(2), meta.dump(2)));
     } else {
-        if (fs::exists(checkpoint) || fs::exists(log_path))
+        if (fs::exists(checkpoint))
             throw FileError(o.out, "already holds a training run: continue it with --resume, or choose another --out");
         write_file_atomically(meta_path, meta_text);
+        std::error_code ec;
+        fs::remove(log_path, ec);  // the log of a run killed before its first checkpoint
     }
 
     Model m = build_model(*entry, o.seed);
@@ -236,7 +242,7 @@ TrainResult train_model(const TrainOptions& o) {
     const double base_lr[3] = {r.lr, r.lr * r.backbone_lr_scale, r.lr * r.text_lr_scale};
     torch::optim::AdamW optimizer(std::move(param_groups), AdamWOptions(r.lr).weight_decay(r.weight_decay));
     int64_t first_step = 0;
-    if (o.resume) first_step = load_checkpoint(checkpoint, m, g, optimizer, o.device);
+    if (resume) first_step = load_checkpoint(checkpoint, m, g, optimizer, o.device);
 
     TrainDataOptions data;
     data.family = entry->family == "mttr" ? "mttr" : "referformer";
@@ -263,7 +269,7 @@ TrainResult train_model(const TrainOptions& o) {
     std::ofstream log(log_path, std::ios::app);
     if (!log) throw FileError(log_path, "cannot open for writing");
     double seconds_before = 0;  // the log's clock runs on across resumes
-    if (o.resume) {
+    if (resume) {
         for (const auto& entry : read_train_log(log_path))
             if (entry.step == first_step && std::isfinite(entry.seconds)) seconds_before = entry.seconds;
         log << ojson{{"event", "resume"}, {"step", first_step}}.dump() << "\n";
@@ -319,14 +325,20 @@ TrainResult train_model(const TrainOptions& o) {
             }
             losses_now = nn::referformer_criterion(batch, nn::ReferFormerLossWeights{});
         }
+        const double loss = losses_now.total.item<double>();
+        if (!std::isfinite(loss)) {
+            // Stop before the step spoils the weights; the report shows how it got there.
+            log << ojson{{"event", "diverged"}, {"step", step + 1}}.dump() << "\n";
+            log.close();
+            write_train_report(report_path, o.model, read_train_log(log_path));
+            throw Error(fmt::format("train {}: the loss is {} at step {} (curves in {}); start again in a new --out with a lower --lr "
+                                    "(the last checkpoint holds the weights before it)",
+                                    o.model, loss, step + 1, report_path.string()));
+        }
         optimizer.zero_grad();
         losses_now.total.backward();
         if (r.clip_max_norm > 0) torch::nn::utils::clip_grad_norm_(g.all, r.clip_max_norm);
         optimizer.step();
-
-        const double loss = losses_now.total.item<double>();
-        if (!std::isfinite(loss))
-            throw Error(fmt::format("train {}: the loss is {} at step {}; lower --lr or resume from the last checkpoint", o.model, loss, step));
         losses.push_back(loss);
         smoothed = losses.size() == 1 ? loss : 0.95 * smoothed + 0.05 * loss;
         const double seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
