@@ -5,7 +5,8 @@
 # R, J&F&R and the alignment AUROC of each model, and writes a leaderboard.
 #   scripts/table2_tiny.sh [OUT_DIR (default build/table2)] [FRAMES (default: the preset's ~30)]
 # FRAMES shortens every video (e.g. 10) to fit a CPU budget: the tiny ReferFormer-style models
-# encode every clip again for every sentence, about 25 minutes per model for the full preset on 2 cores.
+# encode every clip again for every sentence: referformer_tiny ran 1524 s on the 10-frame set on one
+# thread, and the full preset is about three times as long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/table2}
