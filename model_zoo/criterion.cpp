@@ -16,6 +16,9 @@ std::string layer_key(const std::string& name, int64_t layer, int64_t layers) {
     return layer == layers - 1 ? name : fmt::format("{}_{}", name, layer);
 }
 
+// Sums over the batch's samples, starting from the first one.
+void accumulate(torch::Tensor& sum, const torch::Tensor& value) { sum = sum.defined() ? sum + value : value; }
+
 void add_term(Losses& losses, const std::string& key, const torch::Tensor& value, double weight) {
     losses.terms[key] = value;
     if (weight == 0) return;
@@ -72,7 +75,6 @@ Losses referformer_criterion(const std::vector<ReferFormerSample>& batch, const 
     losses.matched.assign(layers, std::vector<int64_t>(batch.size()));
     for (int64_t l = 0; l < layers; ++l) {
         torch::Tensor ce, bbox, giou, mask, dice;
-        const auto accumulate = [](torch::Tensor& sum, const torch::Tensor& v) { sum = sum.defined() ? sum + v : v; };
         for (size_t b = 0; b < batch.size(); ++b) {
             const auto& out = *batch[b].positive;
             const auto& target = *batch[b].target;
@@ -192,7 +194,6 @@ Losses mttr_criterion(const std::vector<MTTRSample>& batch, const MTTRLossWeight
     losses.matched.assign(layers, std::vector<int64_t>(batch.size()));
     for (int64_t l = 0; l < layers; ++l) {
         torch::Tensor is_referred_sum, focal_sum, dice_sum;
-        const auto accumulate = [](torch::Tensor& sum, const torch::Tensor& v) { sum = sum.defined() ? sum + v : v; };
         for (size_t b = 0; b < batch.size(); ++b) {
             const auto& out = *batch[b].outputs;
             const auto& target = *batch[b].target;

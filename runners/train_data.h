@@ -58,8 +58,6 @@ public:
     // every frame (after augmentation) is redrawn from a random sample, as the official loader does.
     TrainClip load(size_t sample, Rng& rng) const;
 
-    const TrainDataOptions& options() const { return options_; }
-
 private:
     struct Video {
         std::string name;

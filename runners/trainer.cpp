@@ -55,16 +55,12 @@ double lr_scale_at(int64_t step, int64_t steps, const std::vector<double>& drops
 
 namespace {
 
-struct Model {
-    const RunnableModel* entry = nullptr;
-    nn::ReferFormer referformer{nullptr};
-    nn::MTTR mttr{nullptr};
-    torch::nn::Module& module() { return mttr ? static_cast<torch::nn::Module&>(*mttr) : *referformer; }
-    const nn::RobertaConfig& text_config() const { return mttr ? mttr->config.text_encoder : referformer->config.text_encoder; }
-};
+const nn::RobertaConfig& text_config(const LoadedModel& m) {
+    return m.mttr ? m.mttr->config.text_encoder : m.model->config.text_encoder;
+}
 
-Model build_model(const RunnableModel& entry, uint64_t seed) {
-    Model m;
+LoadedModel build_model(const RunnableModel& entry, uint64_t seed) {
+    LoadedModel m;
     m.entry = &entry;
     // Construction draws the default initialisations from torch's generator.
     torch::manual_seed(seed);
@@ -72,10 +68,10 @@ Model build_model(const RunnableModel& entry, uint64_t seed) {
         m.mttr = nn::MTTR(entry.mttr_config);
         nn::initialize_for_training(*m.mttr, seed);
     } else {
-        m.referformer = nn::ReferFormer(entry.config);
-        nn::initialize_for_training(*m.referformer, seed);
+        m.model = nn::ReferFormer(entry.config);
+        nn::initialize_for_training(*m.model, seed);
         // The fast CPU kernel has no backward; the grid_sample reference has.
-        m.referformer->set_msda_kernel(nn::MSDAKernel::reference);
+        m.model->set_msda_kernel(nn::MSDAKernel::reference);
     }
     return m;
 }
@@ -87,10 +83,10 @@ struct Groups {
     std::vector<torch::Tensor> all;
 };
 
-Groups parameter_groups(Model& m) {
+Groups parameter_groups(const LoadedModel& m) {
     Groups g;
     const std::string text_prefix = m.mttr ? "transformer.text_encoder." : "text_encoder.";
-    for (const auto& p : m.module().named_parameters(true)) {
+    for (const auto& p : m.module()->named_parameters(true)) {
         if (!p.value().requires_grad()) continue;
         const std::string& name = p.key();
         if (name.rfind("backbone.", 0) == 0) g.backbone.push_back(p.value());
@@ -104,9 +100,9 @@ Groups parameter_groups(Model& m) {
 
 std::string state_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
 
-void save_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::optim::AdamW& optimizer, int64_t step,
+void save_checkpoint(const fs::path& path, const LoadedModel& m, const Groups& g, torch::optim::AdamW& optimizer, int64_t step,
                      const std::string& options_json) {
-    auto tensors = state_dict_tensors(m.module(), "model.");
+    auto tensors = state_dict_tensors(*m.module(), "model.");
     for (size_t i = 0; i < g.all.size(); ++i) {
         const auto it = optimizer.state().find(state_key(g.all[i]));
         if (it == optimizer.state().end()) continue;
@@ -119,7 +115,7 @@ void save_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::opt
 }
 
 // Returns the step the checkpoint was written after.
-int64_t load_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::optim::AdamW& optimizer, const torch::Device& device) {
+int64_t load_checkpoint(const fs::path& path, const LoadedModel& m, const Groups& g, torch::optim::AdamW& optimizer, const torch::Device& device) {
     const auto file = SafetensorsFile::open(path);
     const auto format = file.metadata().find("format");
     const auto step = file.metadata().find("step");
@@ -131,7 +127,7 @@ int64_t load_checkpoint(const fs::path& path, Model& m, const Groups& g, torch::
         else if (view.name.rfind("adamw.", 0) == 0) adamw[view.name.substr(6)] = tensor_from_view(view);
         else throw FileError(path, fmt::format("unexpected tensor '{}'", view.name));
     }
-    load_state_dict(m.module(), model_weights, /*strict=*/true);
+    load_state_dict(*m.module(), model_weights, /*strict=*/true);
     for (size_t i = 0; i < g.all.size(); ++i) {
         const auto avg = adamw.find(g.names[i] + ".exp_avg");
         if (avg == adamw.end()) continue;
@@ -225,14 +221,14 @@ TrainResult train_model(const TrainOptions& o) {
         fs::remove(log_path, ec);  // the log of a run killed before its first checkpoint
     }
 
-    Model m = build_model(*entry, o.seed);
-    m.module().to(o.device);
+    LoadedModel m = build_model(*entry, o.seed);
+    m.module()->to(o.device);
     if (!o.init_weights.empty()) {
         auto weights = tensors_from_file(SafetensorsFile::open(o.init_weights));
         apply_checkpoint_rules(weights, entry->checkpoint);
-        load_state_dict(m.module(), weights, true);
+        load_state_dict(*m.module(), weights, true);
     }
-    m.module().train();
+    m.module()->train();
     Groups g = parameter_groups(m);
     using torch::optim::AdamWOptions;
     std::vector<torch::optim::OptimizerParamGroup> param_groups;
@@ -295,7 +291,7 @@ TrainResult train_model(const TrainOptions& o) {
             std::vector<nn::MTTRTarget> targets(clips.size());
             std::vector<nn::MTTRSample> batch;
             for (size_t b = 0; b < clips.size(); ++b) {
-                const auto tokens = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, clips[b].caption, o.device);
+                const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
                 outputs[b] = m.mttr->forward(clips[b].frames.to(o.device), tokens.input_ids, tokens.attention_mask, /*all_layer_masks=*/true);
                 targets[b] = {clips[b].object_masks.to(o.device), clips[b].referred_object};
                 batch.push_back({&outputs[b], &targets[b]});
@@ -307,9 +303,9 @@ TrainResult train_model(const TrainOptions& o) {
             std::vector<nn::ReferFormerTarget> targets(clips.size());
             std::vector<nn::ReferFormerSample> batch;
             for (size_t b = 0; b < clips.size(); ++b) {
-                const auto features = m.referformer->encode_clip(clips[b].frames.to(o.device));
-                const auto tokens = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, clips[b].caption, o.device);
-                positive[b] = m.referformer->decode(features, m.referformer->encode_text(tokens.input_ids, tokens.attention_mask), true);
+                const auto features = m.model->encode_clip(clips[b].frames.to(o.device));
+                const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
+                positive[b] = m.model->decode(features, m.model->encode_text(tokens.input_ids, tokens.attention_mask), true);
                 if (negatives) {
                     // As the official code: the sentence of another clip of the batch (the next one
                     // from another video) on this clip.
@@ -317,8 +313,8 @@ TrainResult train_model(const TrainOptions& o) {
                     while (other != b && clips[other].video == clips[b].video) other = (other + 1) % clips.size();
                     std::string sentence = clips[other].caption;
                     if (other == b) sentence = set.caption_of(size_t(rng.below(set.size())));  // one video only: any other sentence
-                    const auto neg = tokenize_sentence(tokenizer, m.text_config(), entry->preprocessing, sentence, o.device);
-                    negative[b] = m.referformer->decode(features, m.referformer->encode_text(neg.input_ids, neg.attention_mask), false);
+                    const auto neg = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, sentence, o.device);
+                    negative[b] = m.model->decode(features, m.model->encode_text(neg.input_ids, neg.attention_mask), false);
                 }
                 targets[b] = {clips[b].referred_masks.to(o.device), clips[b].boxes.to(o.device), clips[b].valid.to(o.device)};
                 batch.push_back({&positive[b], negatives ? &negative[b] : nullptr, &targets[b]});
@@ -357,7 +353,7 @@ TrainResult train_model(const TrainOptions& o) {
     log.close();
 
     if (result.finished)
-        save_state_dict(m.module(), weights_path, {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
+        save_state_dict(*m.module(), weights_path, {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
     write_train_report(report_path, o.model, read_train_log(log_path));
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!losses.empty()) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "dataset_builder/synth.h"
 #include "model_zoo/criterion.h"
@@ -25,11 +26,6 @@ namespace {
 
 std::map<std::string, torch::Tensor> training_fixture(const std::string& name) {
     return tensors_from_file(SafetensorsFile::open(fs::path(R2BENCH_FIXTURES) / "training" / name));
-}
-
-std::string file_bytes(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 void check_loss(const std::map<std::string, torch::Tensor>& terms, const std::map<std::string, torch::Tensor>& fixture,
@@ -233,7 +229,7 @@ TEST_CASE("train smoke: the loss falls and a resumed run ends with the same weig
         const TrainResult resumed = train_model(o);
         CHECK(resumed.first_step == 5);
         CHECK(resumed.steps == 10);
-        CHECK(file_bytes(straight.weights) == file_bytes(resumed.weights));
+        CHECK(read_file(straight.weights) == read_file(resumed.weights));
         CHECK(read_train_log(resumed.log).size() == 10);
         if (model == "mttr_tiny") {
             // Killed before its first checkpoint (train.json and a log only): the same command,
@@ -244,7 +240,7 @@ TEST_CASE("train smoke: the loss falls and a resumed run ends with the same weig
             std::ofstream(o.out / "train_log.jsonl") << R"({"step": 1, "loss": 99})" << "\n";
             const TrainResult restarted = train_model(o);
             CHECK(restarted.first_step == 0);
-            CHECK(file_bytes(straight.weights) == file_bytes(restarted.weights));
+            CHECK(read_file(straight.weights) == read_file(restarted.weights));
             CHECK(read_train_log(restarted.log).front().loss != 99);
             o.out = dir.path / (model + "-resumed");
         }
