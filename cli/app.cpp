@@ -5,9 +5,11 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli_options.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 
@@ -23,7 +25,7 @@ void add_global_options(CLI::App& app, std::function<void()> after_parse) {
         bool quiet = false;
     };
     auto g = std::make_shared<Global>();
-    non_negative(app.add_option("--threads", g->threads, "Worker threads (default: all cores); results do not depend on it"));
+    non_negative(app.add_option("--threads", g->threads, "Worker threads (default: all cores). Results do not depend on it, except the last bits of neural-model scores (README: Reproducibility)"));
     app.add_flag("--quiet", g->quiet, "No progress bars (they are drawn only on a terminal anyway)");
     app.parse_complete_callback([g, after_parse] {
         set_thread_count(g->threads);
@@ -37,11 +39,17 @@ int parse_and_run(CLI::App& app, int argc, char** argv, const int& exit_code) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return usage_error(app, e);
+    } catch (const Interrupted& e) {
+        fmt::print(stderr, "\nr2bench: stopped by {}: {}\n", signal_name(e.signal()), e.what());
+        return e.exit_code();
     } catch (const Error& e) {
         fmt::print(stderr, "r2bench: error: {}\n", e.what());
         return 2;
     } catch (const std::filesystem::filesystem_error& e) {  // the disk or the permissions, not a bug
         fmt::print(stderr, "r2bench: error: {}: {}\n", e.path1().string(), e.code().message());
+        return 2;
+    } catch (const nlohmann::json::exception& e) {  // a reader that did not name its file: still bad input
+        fmt::print(stderr, "r2bench: error: unexpected JSON content: {}\n", e.what());
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "r2bench: unexpected error: {}\n", e.what());

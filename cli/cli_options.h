@@ -2,6 +2,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,10 +23,12 @@ struct OutOptions {
 void add_out_options(CLI::App* cmd, OutOptions& o, const std::string& what);
 // Checks --out before any work; `inputs` must not be deleted by replacing it.
 OutputDir begin_output(const OutOptions& o, const std::string& command,
-                       const std::vector<std::filesystem::path>& inputs = {});
+                       const std::vector<std::filesystem::path>& inputs = {},
+                       const std::function<void()>& while_locked = {});
 
-// Call from a `catch (const EvalInputError&)` around the work: a long problem list is kept in full
-// as OUT/problems.txt (the message, which shows the first ones, names the file); then rethrows.
+// Call from a `catch (const EvalInputError&)` around the work: the problem list is kept in full in
+// OutputDir::problems_file() beside --out (the message, which shows the first ones, names the file),
+// --out is left as it was; then rethrows.
 [[noreturn]] void fail_with_problems(OutputDir& out, const std::vector<std::string>& problems);
 
 // The Ref-YouTube-VOS (or Ref-DAVIS, MeViS) root is --source in every command; --gt is an alias.
@@ -44,11 +47,14 @@ std::string pairs_source_value(const std::filesystem::path& pairs, const std::st
 void resolve_from_pairs(const CLI::App* cmd, const std::string& option, std::string& value,
                         const std::filesystem::path& pairs, const std::string& key, const std::string& which = "source");
 
-// Unsigned counts, seeds and sizes: "-1" is refused instead of wrapping around to 2^64 - 1.
-inline CLI::Option* non_negative(CLI::Option* option) {
-    return option->check(CLI::Validator(
-        [](std::string& value) { return !value.empty() && value[0] == '-' ? "must be 0 or more, not " + value : std::string(); },
-        "≥ 0"));
-}
+// Numeric options read as a person writes them: "--videos: must be ≥ 1, not -3" (CLI11's own
+// ranges print their bounds with 300 digits). "-1" is refused for unsigned counts, seeds and sizes
+// instead of wrapping around to 2^64 - 1.
+CLI::Option* non_negative(CLI::Option* option);
+CLI::Option* at_least(CLI::Option* option, double minimum);
+CLI::Option* between(CLI::Option* option, double minimum, double maximum);
+
+// The closest of `candidates` to `word` ("" when none is close): for "did you mean …?" hints.
+std::string closest_word(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace r2::cli

@@ -12,7 +12,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     bench->require_subcommand(1);
 
     auto eval_options = std::make_shared<BenchEvalOptions>();
+    bench->footer("Each benchmark prints its speeds and their ratio against a baseline measured in the same run.\n\nExample:\n"
+                  "  r2bench bench eval --videos 2 --frames 3 --repeats 1");
     CLI::App* eval = add_command(*bench, "bench eval");
+    eval->footer("Example:\n  r2bench bench eval --videos 2 --frames 3 --repeats 1");
     eval->add_option("--videos", eval_options->videos, "Videos per mask set")->capture_default_str();
     eval->add_option("--frames", eval_options->frames, "Frames per video")->capture_default_str();
     eval->add_option("--expressions", eval_options->expressions_per_video, "Expressions per video")->capture_default_str();
@@ -25,6 +28,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
 
     auto build_repeats = std::make_shared<int>(3);
     CLI::App* build = add_command(*bench, "bench build-dataset");
+    build->footer("Example:\n  r2bench bench build-dataset --repeats 1");
     build->add_option("--repeats", *build_repeats, "Timed repeats (the best is reported)")->capture_default_str();
     build->callback([build_repeats, &exit_code] { exit_code = run_bench_build_dataset(*build_repeats); });
 

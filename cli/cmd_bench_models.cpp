@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/bench_eval.h"
+#include "cli/cli_options.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
 
@@ -13,6 +14,7 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
     };
     auto msda = std::make_shared<MsdaOptions>();
     CLI::App* msda_cmd = add_command(bench, "bench msda");
+    msda_cmd->footer("Example:\n  r2bench bench msda --repeats 1");
     msda_cmd->add_option("--frames", msda->frames, "Frames (batch)")->capture_default_str();
     msda_cmd->add_option("--height", msda->height, "Input height")->capture_default_str();
     msda_cmd->add_option("--width", msda->width, "Input width")->capture_default_str();
@@ -22,6 +24,7 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
     auto backbone = std::make_shared<MsdaOptions>();
     backbone->repeats = 3;
     CLI::App* backbone_cmd = add_command(bench, "bench backbone");
+    backbone_cmd->footer("Example:\n  r2bench bench backbone --height 224 --width 224 --repeats 1");
     backbone_cmd->add_option("--height", backbone->height, "Input height")->capture_default_str();
     backbone_cmd->add_option("--width", backbone->width, "Input width")->capture_default_str();
     backbone_cmd->add_option("--repeats", backbone->repeats, "Timed repeats (the best is reported)")->capture_default_str();
@@ -29,8 +32,9 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
 
     auto model = std::make_shared<BenchModelOptions>();
     CLI::App* model_cmd = add_command(bench, "bench model");
+    model_cmd->footer("Example:\n  r2bench bench model --model mttr_tiny --repeats 1");
     model_cmd->add_option("--model", model->model, "A model of `r2bench models`")->capture_default_str();
-    model_cmd->add_option("--frames", model->frames, "Frames of the clip")->capture_default_str()->check(CLI::PositiveNumber);
+    at_least(model_cmd->add_option("--frames", model->frames, "Frames of the clip")->capture_default_str(), 1);
     model_cmd->add_option("--size", [model](const CLI::results_t& r) {
         const auto x = r[0].find('x');
         if (x == std::string::npos) return false;
@@ -44,12 +48,13 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
 
     auto run = std::make_shared<BenchRunOptions>();
     CLI::App* run_cmd = add_command(bench, "bench run");
+    run_cmd->footer("Example:\n  r2bench bench run --model mttr_tiny --preset tiny");
     run_cmd->add_option("--model", run->model, "A neural model of `r2bench models`")->capture_default_str();
     run_cmd->add_option("--preset", run->presets, "Synth presets, in order")
         ->capture_default_str()
         ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
     run_cmd->add_option("--weights", run->weights, "A .safetensors file (default: synthetic weights; the speed is the same)");
-    run_cmd->add_option("--window", run->window, "Frames per clip (0: the whole video)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    non_negative(run_cmd->add_option("--window", run->window, "Frames per clip (0: the whole video)")->capture_default_str());
     run_cmd->add_option("--keep", run->keep_dir, "Keep the data sets and submissions in this folder");
     run_cmd->callback([run, &exit_code] { exit_code = run_bench_run(*run); });
 }

@@ -15,7 +15,7 @@ namespace r2::cli {
 namespace {
 
 struct SourceOptions {
-    std::string source, format = "ref-youtube-vos", split = "valid", pool, pool_format = "ref-davis", pool_split = "valid";
+    std::string source, format, split = "valid", pool, pool_format = "ref-davis", pool_split = "valid";
     std::string synonyms, super_categories;
 };
 
@@ -24,7 +24,8 @@ void add_source_options(CLI::App* cmd, SourceOptions& o, bool recorded = false) 
     const std::string from_pairs = recorded ? " (default: as recorded in r2_pairs.json)" : "";
     add_source_option(cmd, o.source, "Root of the referring-VOS data set (Ref-YouTube-VOS layout by default; alias --gt)")
         ->required();
-    cmd->add_option("--format", o.format, "ref-youtube-vos, ref-davis or mevis" + from_pairs)->capture_default_str()
+    cmd->add_option("--format", o.format,
+                    "ref-youtube-vos, ref-davis or mevis (default: " + std::string(recorded ? "as recorded in r2_pairs.json" : "detected from --source") + ")")
         ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis", "mevis"}));
     cmd->add_option("--split", o.split, "Split to pair" + from_pairs)->capture_default_str();
     cmd->add_option("--negative-pool", o.pool, "Another data set whose videos may also serve as negatives (each at most once)");
@@ -42,8 +43,17 @@ struct LoadedSources {
     SynonymTable synonyms;
 };
 
+// --format when given, else the layout --source has (said on stderr), else Ref-YouTube-VOS.
+SourceFormat source_format(const SourceOptions& o) {
+    if (!o.format.empty()) return parse_source_format(o.format);
+    const auto found = detect_source_format(o.source);
+    if (found && *found != SourceFormat::ref_youtube_vos)
+        fmt::print(stderr, "{}: a {} tree (detected; --format overrides)\n", o.source, source_format_name(*found));
+    return found.value_or(SourceFormat::ref_youtube_vos);
+}
+
 LoadedSources load(const SourceOptions& o) {
-    LoadedSources l{read_source_tree(o.source, parse_source_format(o.format), o.split, o.super_categories), std::nullopt,
+    LoadedSources l{read_source_tree(o.source, source_format(o), o.split, o.super_categories), std::nullopt,
                     o.synonyms.empty() ? default_synonyms() : load_synonyms(o.synonyms)};
     if (!o.pool.empty()) l.pool = read_source_tree(o.pool, parse_source_format(o.pool_format), o.pool_split, o.super_categories);
     return l;
@@ -61,8 +71,9 @@ void add_build_dataset_command(CLI::App& app, int& exit_code) {
     CLI::App* cmd = add_command(app, "build-dataset");
     cmd->footer(
         "Writes OUT/r2_pairs.json, OUT/r2_stats.json and OUT/meta_expressions.json (the negative pairs, keyed by the "
-        "negative video, in the source's format). The rules are in data/README.md.\n\nExample:\n"
-        "  r2bench build-dataset --source data/ref-youtube-vos --seed 0 --out data/r2-youtube-vos");
+        "negative video, in the source's format). The rules are in data/README.md.\n\nExamples:\n"
+        "  r2bench build-dataset --source data/ref-youtube-vos --seed 0 --out data/r2-youtube-vos\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+        "r2bench build-dataset --source build/demo/synth --seed 0 --out build/demo/r2");
     add_source_options(cmd, *o);
     add_out_options(cmd, o->out, "Output folder");
     non_negative(cmd->add_option("--seed", o->seed, "Fixes the assignment"))->capture_default_str();
@@ -72,8 +83,8 @@ void add_build_dataset_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--link-frames", o->link_frames, "Also lay out OUT/<split>/JPEGImages (hard links) for a complete tree");
     cmd->add_flag("--symlinks", o->symlinks, "With --link-frames: symbolic links instead of hard links");
     cmd->callback([o, &exit_code] {
+        const LoadedSources l = load(*o);  // every input is read before --out is touched
         OutputDir out = begin_output(o->out, "build-dataset", {o->source, o->pool, o->synonyms, o->super_categories});
-        const LoadedSources l = load(*o);
         R2BuildOptions options;
         options.seed = o->seed;
         options.rules = {!o->no_referred, !o->no_lexical, o->strict};
@@ -96,6 +107,8 @@ void add_verify_dataset_command(CLI::App& app, int& exit_code) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "verify-dataset");
+    cmd->footer("Exit code 0 when every rule holds, 1 with the violations listed, 2 for unreadable input.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench verify-dataset build/demo/r2 --source build/demo/synth");
     cmd->add_option("dir", o->dir, "Folder written by build-dataset")->required();
     add_source_options(cmd, *o, true);
     cmd->callback([o, cmd, &exit_code] {

@@ -22,17 +22,15 @@ void add_eval_command(CLI::App& app, int& exit_code) {
         "Predictions use the leaderboard layout: PRED/Annotations/<video>/<exp_id>/<frame>.png for each expression on "
         "its own video and PRED/Negatives/<negative_video>/<exp_id>/<frame>.png for it on its paired negative video. "
         "Any non-zero pixel is foreground: grayscale (1-16 bit) and palette (non-zero value or index), RGB and RGBA "
-        "(any of R, G, B non-zero; alpha 0 is background). A .zip submission is scored by `r2bench score`.\n\nExample:\n"
-        "  r2bench eval --pred out/r2vos --source data/ref-ytvos "
-        "--pairs r2yt/r2_pairs.json --out eval/r2vos");
+        "(any of R, G, B non-zero; alpha 0 is background). A .zip submission is scored by `r2bench score`.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+        "r2bench eval --pred build/demo/runs/mttr_tiny --source build/demo/synth --pairs build/demo/r2/r2_pairs.json --out build/demo/eval/mttr_tiny --report");
     cmd->add_option("--pred", options->paths.predictions, "Prediction folder (holds Annotations/ and Negatives/)")
         ->required();
     add_source_option(cmd, options->paths.gt,
                       "Ground truth (alias --gt): a Ref-YouTube-VOS root (<source>/<split>/Annotations, "
                       "<source>/meta_expressions/<split>/meta_expressions.json) or a split folder "
                       "(<source>/Annotations, <source>/meta_expressions.json)");
-    cmd->add_option("--split", options->paths.split, "Split of the ground-truth root (default: the one --pairs was built on)")
-        ->capture_default_str();
+    cmd->add_option("--split", options->paths.split, "Split of the ground-truth root (default: the one --pairs was built on, else valid)");
     cmd->add_option("--pairs", options->paths.pairs, "r2_pairs.json from `r2bench build-dataset` (enables R)");
     add_out_options(cmd, options->out, "Folder for summary.json, per_expression.csv, per_video.csv, per_frame.h5");
     cmd->add_flag("--allow-missing", options->paths.allow_missing,
@@ -76,6 +74,8 @@ namespace r2::cli {
 void add_report_command(CLI::App& app, int& exit_code) {
     auto dir = std::make_shared<std::string>();
     CLI::App* cmd = add_command(app, "report");
+    cmd->footer("Writes EVAL_DIR/report.html (one self-contained page) from the files `eval` wrote there.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench report build/demo/eval/mttr_tiny");
     cmd->add_option("eval_dir", *dir, "Folder written by `r2bench eval --out`")->required();
     cmd->callback([dir, &exit_code] {
         fmt::print("wrote {}\n", write_html_report(*dir).string());

@@ -18,8 +18,9 @@ void add_merge_command(CLI::App& app, int& exit_code) {
     cmd->footer(
         "Checks that the shards come from one model, weights, pairs file and window, that each is the shard the split "
         "gives, and that together they hold every pair once; then copies the masks and merges scores.json and run.json. "
-        "The result has the bytes of a single-process run (run.json aside, which keeps each shard's figures).\n\nExample:\n"
-        "  r2bench merge runs/tiny.0 runs/tiny.1 runs/tiny.2 runs/tiny.3 --pairs r2/r2_pairs.json --out runs/tiny");
+        "The result has the bytes of a single-process run (run.json aside, which keeps each shard's figures).\n\nExamples:\n"
+        "  r2bench merge runs/tiny.0 runs/tiny.1 runs/tiny.2 runs/tiny.3 --pairs r2/r2_pairs.json --out runs/tiny\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+        "r2bench merge build/demo/runs/mttr_tiny --pairs build/demo/r2/r2_pairs.json --out build/demo/merged/mttr_tiny");
     cmd->add_option("shards", o->shards, "The shard folders (any order)")->required();
     cmd->add_option("--pairs", o->pairs, "r2_pairs.json the shards were run on")->required();
     add_out_options(cmd, o->out, "Merged submission folder");

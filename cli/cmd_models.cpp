@@ -14,7 +14,8 @@ void add_models_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("models", "List the runnable models and their parts, parameter counts and weights");
     cmd->footer("Weights are looked for as <weights-dir>/<name>.safetensors (make them with `r2bench convert-weights`); found ones "
-                "are loaded, and missing, unexpected or mismatched keys are reported by name.");
+                "are loaded, and missing, unexpected or mismatched keys are reported by name. README.md's table \"Real data, official "
+                "checkpoints and tokenizer files\" says where each official checkpoint comes from.\n\nExample:\n  r2bench models --weights-dir models");
     cmd->add_option("--weights-dir", o->weights_dir, "Where the .safetensors files are")->capture_default_str();
     cmd->add_flag("--strict", o->strict, "Fail on any missing, unexpected or mismatched key");
     cmd->callback([o, &exit_code] {

@@ -5,18 +5,21 @@
 #include "cli/cli_options.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "core/interrupt.h"
+#include "model_zoo/model_names.h"
+#include "core/pairs.h"
 #include "core/parallel.h"
 #include "core/wording.h"
 #include "runners/baseline.h"
+#include "cli/handover.h"
 #ifdef R2BENCH_HAVE_TORCH  // in r2bench-models
 #include "runners/model_runner.h"
 #include "runners/run_state.h"
-#else  // in r2bench
-#include "cli/handover.h"
 #endif
 #include "runners/shards.h"
 
 namespace r2::cli {
+namespace fs = std::filesystem;
 
 void add_run_command(CLI::App& app, int& exit_code) {
     struct Options {
@@ -29,35 +32,35 @@ void add_run_command(CLI::App& app, int& exit_code) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "run");
-    cmd->footer(
-        "Models: the neural models of `r2bench models` (r2vos_r50, r2vos_vswin_t, referformer_r50, referformer_swin_t, "
-        "referformer_vswin_t, r2vos_tiny, referformer_tiny), and the weight-free references oracle (ground truth; "
-        "J = F = R = 1), noisy-oracle (perturbed ground truth with hallucinations on some negatives), empty (nothing "
-        "anywhere). Neural runs also write scores.json (chosen query, per-frame scores, alignment A, rejection per pair) "
-        "and run.json (weights and their SHA-256, speed, memory).\n\nExamples:\n"
-        "  r2bench run --model noisy-oracle --source data/synth --pairs data/r2/r2_pairs.json --out runs/noisy\n"
+    cmd->footer(fmt::format(
+        "Models: the neural models of `r2bench models` ({}; weights bundled with r2bench: {}), and the weight-free "
+        "references oracle (ground truth; J = F = R = 1), noisy-oracle (perturbed ground truth with hallucinations on "
+        "some negatives), empty (nothing anywhere). Neural runs also write scores.json (chosen query, per-frame scores, "
+        "alignment A, rejection per pair) and run.json (weights and their SHA-256, speed, memory). Ctrl-C or SIGTERM "
+        "stops a neural run after the current expression, keeping the complete ones for --resume.\n\nExamples:\n"
         "  r2bench run --model r2vos_r50 --weights-dir models --source data/ytvos --pairs r2/r2_pairs.json --out runs/r2vos\n"
-        "  r2bench run --model r2vos_tiny --synthetic-weights --source data/synth --pairs r2/r2_pairs.json --out runs/tiny "
-        "--shard 0/4");
+        "  r2bench run --model r2vos_tiny --source data/synth --pairs data/r2/r2_pairs.json --out runs/r2vos_tiny.0 --shard 0/4\n\n"
+        "Example (on the data of scripts/demo.sh, from the repository root):\n"
+        "  r2bench run --model mttr_tiny --source build/demo/synth --pairs build/demo/r2/r2_pairs.json --out build/demo/runs/mttr_tiny",
+        model_name_list(), model_name_list(true)));
     cmd->add_option("--model", o->baseline.model, "A model of `r2bench models`, or oracle, noisy-oracle, empty")->capture_default_str();
     add_source_option(cmd, o->source, "Ref-YouTube-VOS root or split folder (alias --gt; as `eval --source`)")->required();
-    cmd->add_option("--split", o->split, "Split of the source (default: the one --pairs was built on)")->capture_default_str();
+    cmd->add_option("--split", o->split, "Split of the source (default: the one --pairs was built on, else valid)");
     cmd->add_option("--pairs", o->pairs, "r2_pairs.json from build-dataset")->required();
     add_out_options(cmd, o->out, "Submission folder to write");
     non_negative(cmd->add_option("--seed", o->baseline.seed, "Seed of the noisy oracle"))->capture_default_str();
-    cmd->add_option("--hallucination-rate", o->baseline.hallucination_rate,
-                    "noisy-oracle: share of expressions segmenting something in their negative video")
-        ->capture_default_str()
-        ->check(CLI::Range(0.0, 1.0));
+    between(cmd->add_option("--hallucination-rate", o->baseline.hallucination_rate,
+                            "noisy-oracle: share of expressions segmenting something in their negative video")
+                ->capture_default_str(),
+            0, 1);
     cmd->add_option("--weights", o->weights, "Neural models: the .safetensors file (default: <weights-dir>/<model>.safetensors)");
     cmd->add_option("--weights-dir", o->weights_dir, "Neural models: where weights are looked for")->capture_default_str();
     cmd->add_option("--text-dir", o->text_dir, "RoBERTa's vocab.json and merges.txt (default: <weights-dir>/roberta)");
     cmd->add_flag("--synthetic-weights", o->synthetic_weights,
                   "Run with untrained formula weights instead of any weights file but --weights (recorded in run.json and scores.json)");
     cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
-    cmd->add_option("--window", o->window, "Frames per clip (0: the whole video, as the official scripts)")
-        ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+    non_negative(cmd->add_option("--window", o->window, "Frames per clip (0: the whole video, as the official scripts)")
+                     ->capture_default_str());
     cmd->add_option("--shard", o->shard, "Run shard i of n (0-based), balanced by frames; `r2bench merge` joins them")
         ->capture_default_str();
     cmd->add_option("--negative-pool", o->negative_pool, "Root of the negative pool the pairs were built with, if any");
@@ -72,6 +75,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 if (cmd->count(neural_only) > 0)
                     throw Error(fmt::format("{} is for the neural models; {} is a weight-free reference model", neural_only,
                                             o->baseline.model));
+            if (read_r2_pairs(o->pairs).pairs.empty()) throw FileError(o->pairs, "holds no pairs: there is nothing to run");
             OutputDir out = begin_output(o->out, "run", {o->source, o->pairs});
             const BaselineReport r = run_baseline(o->source, o->split, o->pairs, out.path(), o->baseline);
             out.commit();
@@ -98,16 +102,32 @@ void add_run_command(CLI::App& app, int& exit_code) {
         m.version = R2BENCH_VERSION;
         m.command = "r2bench run --model " + o->baseline.model + (o->synthetic_weights ? " --synthetic-weights" : "") +
                     (m.shard.whole() ? "" : " --shard " + m.shard.str());
-        // A killed run's temporary folder would be removed by opening --out: claim it first.
-        if (o->resume) claim_killed_runs(o->out.out);
-        OutputDir out = begin_output(o->out, "run", {o->source, o->pairs, o->weights});
-        const ModelRunReport r = run_model(m, out);
+        // Everything is checked before --out is touched and before the model is built.
+        check_run_inputs(m);
+        catch_interrupts();
+        const fs::path partial = partial_folder(o->out.out);
+        OutputDir out = begin_output(o->out, "run", {o->source, o->pairs, o->weights}, [&] {
+            // A killed run's temporary folder would be removed by opening --out: claim it first.
+            claim_killed_runs(o->out.out);
+            if (!o->resume && !o->out.force && fs::is_directory(partial))
+                throw FileError(partial, fmt::format("holds the complete expressions of an interrupted run into {}: continue "
+                                                     "it with --resume, or pass --force to discard them",
+                                                     o->out.out));
+        });
+        ModelRunReport r;
+        try {
+            r = run_model(m, out);
+        } catch (const Interrupted& e) {
+            throw Interrupted(e.signal(), fmt::format("{}:\n  {}", e.what(), resume_command()));
+        }
         out.commit();
         std::error_code ec;
-        std::filesystem::remove_all(partial_folder(o->out.out), ec);
-        fmt::print("wrote {} ({}{}): {} pairs, {} masks{}; model {:.2f} frames/s, end to end {:.2f} frames/s, peak {:.0f} MB\n",
+        fs::remove_all(partial, ec);
+        fmt::print("wrote {} ({}{}): {}, {} positive and {} negative masks{}; model {:.2f} frames/s, end to end {:.2f} "
+                   "frames/s, peak {:.0f} MB\n",
                    o->out.out, o->baseline.model, r.synthetic ? ", SYNTHETIC weights: untrained, scores mean nothing" : "",
-                   r.pairs, r.frames, r.sides_reused > 0 ? fmt::format(" ({} expression folders reused)", r.sides_reused) : "",
+                   plural(r.pairs, "expression"), r.positive_masks, r.negative_masks,
+                   r.sides_reused > 0 ? fmt::format(" ({} expression folders reused)", r.sides_reused) : "",
                    r.model_seconds > 0 ? r.frames / r.model_seconds : 0.0, r.total_seconds > 0 ? r.frames / r.total_seconds : 0.0,
                    r.peak_rss_mb);
         exit_code = 0;

@@ -11,6 +11,7 @@
 #include "core/wording.h"
 #include "core/atomic_file.h"
 #include "reports/eval_report.h"
+#include "reports/html_report.h"
 #include "reports/leaderboard.h"
 #include "reports/regress.h"
 #include "reports/submission.h"
@@ -21,8 +22,7 @@ namespace {
 
 void add_score_options(CLI::App* cmd, ScoreOptions& o) {
     add_source_option(cmd, o.gt, "Ground truth (alias --gt; as `eval --source`)")->required();
-    cmd->add_option("--split", o.split, "Split of the ground-truth root (default: the one --pairs was built on)")
-        ->capture_default_str();
+    cmd->add_option("--split", o.split, "Split of the ground-truth root (default: the one --pairs was built on, else valid)");
     cmd->add_option("--pairs", o.pairs, "r2_pairs.json (enables R and J&F&R)");
     cmd->add_flag("--allow-missing", o.allow_missing, "Score missing positive predictions as empty masks; missing negatives: R not reported, ranked after complete ones");
     non_negative(cmd->add_option("--max-entries", o.limits.max_entries, "Refuse zips with more entries"))->capture_default_str();
@@ -38,15 +38,18 @@ void add_score_command(CLI::App& app, int& exit_code) {
         std::string submission;
         OutOptions out;
         ScoreOptions score;
+        bool report = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "score");
     cmd->footer("The zip holds Annotations/<video>/<exp_id>/<frame>.png (and Negatives/… for R²), at its top or inside "
-                "one folder. Unsafe zips are refused before anything is extracted.\n\nExample:\n"
-                "  r2bench score submission.zip --source data/ref-youtube-vos --pairs r2/r2_pairs.json --out scores/team1");
+                "one folder. Unsafe zips are refused before anything is extracted.\n\nExamples:\n"
+                "  r2bench score submission.zip --source data/ref-youtube-vos --pairs r2/r2_pairs.json --out scores/team1\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench score build/demo/runs/mttr_tiny --source build/demo/synth --pairs build/demo/r2/r2_pairs.json --out build/demo/scores/mttr_tiny");
     cmd->add_option("submission", o->submission, "Submission .zip or folder")->required();
     add_score_options(cmd, o->score);
     add_out_options(cmd, o->out, "Folder for the report");
+    cmd->add_flag("--report", o->report, "Also write report.html (as `r2bench report`)");
     cmd->callback([o, cmd, &exit_code] {
         resolve_from_pairs(cmd, "--split", o->score.split, o->score.pairs, "split");
         OutputDir out = begin_output(o->out, "score", {o->submission, o->score.gt, o->score.pairs});
@@ -56,9 +59,11 @@ void add_score_command(CLI::App& app, int& exit_code) {
         } catch (const EvalInputError& e) {
             fail_with_problems(out, e.problems());
         }
+        if (o->report) write_html_report(out.path());
         out.commit();
         fmt::print("{}", eval_table(result));
-        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5}}\n", o->out.out);
+        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5{}}}\n", o->out.out,
+                   o->report ? ", report.html" : "");
         exit_code = 0;
     });
 }
@@ -73,7 +78,8 @@ void add_leaderboard_command(CLI::App& app, int& exit_code) {
     CLI::App* cmd = add_command(app, "leaderboard");
     cmd->footer("Results are cached in OUT/cache by content hash: a rerun into the same --out scores only new or changed "
                 "submissions. A broken submission gets its row with a short note linking to its full problem list "
-                "(OUT/submissions/<name>/problems.txt) and does not stop the others.");
+                "(OUT/submissions/<name>/problems.txt) and does not stop the others.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench leaderboard build/demo/runs --source build/demo/synth --pairs build/demo/r2/r2_pairs.json --out build/demo/leaderboard");
     cmd->add_option("dir", o->dir, "Folder of submissions (.zip files and folders)")->required();
     add_score_options(cmd, o->score);
     add_out_options(cmd, o->out, "Folder for leaderboard.{md,csv,html}, cache/ and submissions/");
@@ -101,8 +107,9 @@ void add_regress_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "regress");
     cmd->footer("Exit codes: 0 within tolerance (improvements are reported), 1 a metric regressed (or, with --exact, "
-                "changed at all), 2 malformed input. Tolerances are in percentage points.\n\nExample:\n"
-                "  r2bench regress --baseline ci/metrics_baseline.json --current eval/summary.json --tol J=0.5,R=1.0");
+                "changed at all), 2 malformed input. Tolerances are in percentage points.\n\nExamples:\n"
+                "  r2bench regress --baseline ci/metrics_baseline.json --current eval/summary.json --tol J=0.5,R=1.0\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench regress --baseline build/demo/eval/mttr_tiny/summary.json --current build/demo/eval/mttr_tiny/summary.json --tol J=0.5,R=1.0");
     cmd->add_option("--baseline", o->baseline, "The committed summary.json")->required();
     cmd->add_option("--current", o->current, "The new summary.json")->required();
     cmd->add_option("--tol", o->tol, "Tolerance in points: one number, or METRIC=POINTS,…")->capture_default_str();

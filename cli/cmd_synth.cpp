@@ -24,18 +24,18 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     cmd->footer(
         "Presets: tiny (6 videos of 64x64, 4 frames), small (40 videos of 320x240, 12 frames; the demo), "
         "ytvos-valid (202 videos, 834 expressions, ~30 frames of 640x360, like the public valid split).\n\n"
-        "Example:\n  r2bench synth --preset small --seed 0 --out data/synth-small");
+        "Example (the data of scripts/demo.sh, from the repository root):\n  r2bench synth --preset small --videos 10 --frames 4 --seed 0 --out build/demo/synth");
     add_out_options(cmd, o->out, "Output folder");
     cmd->add_option("--preset", o->preset, "tiny, small or ytvos-valid")->capture_default_str()
         ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
     non_negative(cmd->add_option("--seed", o->seed, "Fixes every byte of the output"))->capture_default_str();
     cmd->add_option("--format", o->format, "ref-youtube-vos or ref-davis")->capture_default_str()
         ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis"}));
-    cmd->add_option("--videos", o->videos, "Number of videos (train + valid)")->check(CLI::PositiveNumber);
-    cmd->add_option("--frames", o->frames, "Frames per video")->check(CLI::PositiveNumber);
-    cmd->add_option("--width", o->width, "Frame width (at least 16)")->check(CLI::Range(16, 1 << 14));
-    cmd->add_option("--height", o->height, "Frame height (at least 16)")->check(CLI::Range(16, 1 << 14));
-    cmd->add_option("--valid-fraction", o->valid_fraction, "Share of the videos in the valid split")->check(CLI::Range(0.0, 1.0));
+    at_least(cmd->add_option("--videos", o->videos, "Number of videos (train + valid)"), 1);
+    at_least(cmd->add_option("--frames", o->frames, "Frames per video"), 1);
+    between(cmd->add_option("--width", o->width, "Frame width"), 16, 1 << 14);
+    between(cmd->add_option("--height", o->height, "Frame height"), 16, 1 << 14);
+    between(cmd->add_option("--valid-fraction", o->valid_fraction, "Share of the videos in the valid split"), 0, 1);
     non_negative(cmd->add_option("--valid-expressions", o->valid_expressions, "Exact number of valid expressions (0: as sampled)"));
     cmd->add_flag("--metadata-only", o->metadata_only, "Write only the metadata files (fast; for builder benchmarks)");
     cmd->callback([o, &exit_code] {

@@ -20,9 +20,10 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "tokenize");
-    cmd->footer("Example:\n  echo 'the dog jumping over the log' | r2bench tokenize --vocab roberta/vocab.json --merges roberta/merges.txt\n"
-                "prints one line of ids per input line: <s> (0), the BPE tokens, </s> (2), as Hugging Face's RobertaTokenizer gives them.\n"
-                "--bytes uses the tiny models' built-in byte tokenizer instead (no files).");
+    cmd->footer("Prints one line of ids per input line: <s> (0), the BPE tokens, </s> (2), as Hugging Face's RobertaTokenizer "
+                "gives them. --bytes uses the tiny models' built-in byte tokenizer instead (no files).\n\nExamples:\n"
+                "  echo 'the dog jumping over the log' | r2bench tokenize --vocab models/roberta/vocab.json --merges models/roberta/merges.txt\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench tokenize --bytes --file build/demo/r2/meta_expressions.json");
     cmd->add_option("--vocab", o->vocab, "Hugging Face vocab.json (roberta-base, distilroberta-base)");
     cmd->add_option("--merges", o->merges, "Hugging Face merges.txt");
     cmd->add_option("--file", o->file, "Read lines from this file (default: standard input)");

@@ -2,8 +2,11 @@
 // losses (runners/trainer.h), checkpointing and resumable.
 #include <fmt/format.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/command_table.h"
+#include "cli/handover.h"
+#include "core/interrupt.h"
 #include "runners/trainer.h"
 
 namespace r2::cli {
@@ -23,19 +26,22 @@ void add_train_command(CLI::App& app, int& exit_code) {
         "R2-VOS adds the cycle losses (RKD distance and angle, pair BCE, contrastive hinge) with each clip paired with another\n"
         "clip's sentence; MTTR: Hungarian matching, is-referred, focal and dice), AdamW with per-group rates, clipping and step decay.\n"
         "--data is a folder in the Ref-YouTube-VOS layout whose train split has annotations, e.g.\n"
-        "  r2bench synth --preset small --videos 200 --seed 1000 --out train_synth\n"
-        "  r2bench train --model r2vos_tiny --data train_synth --out runs/r2vos_tiny --steps 3000\n"
+        "  r2bench synth --preset small --videos 240 --valid-fraction 0 --frames 12 --width 320 --height 180 --seed 1000 --out train_synth\n"
+        "  r2bench train --model r2vos_tiny --data train_synth --out runs/r2vos_tiny --steps 600\n"
         "OUT gets <model>.safetensors, checkpoint.safetensors (every --checkpoint-every steps), train_log.jsonl,\n"
-        "train_report.html (loss curves) and train.json. Continue a stopped run with the same command plus --resume.");
+        "train_report.html (loss curves) and train.json. Ctrl-C or SIGTERM stops after the current step, keeping a checkpoint\n"
+        "beside OUT; continue a stopped run with the same command plus --resume (also to extend --steps).\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+        "r2bench train --model mttr_tiny --data build/demo/synth --out build/demo/train/mttr_tiny --steps 20 --scales 64");
     cmd->add_option("--model", o->train.model, "Model to train (r2vos_tiny, referformer_tiny, mttr_tiny, …)")->required();
     cmd->add_option("--data", o->train.data, "Training data root (Ref-YouTube-VOS layout with a train split)")->required()->check(CLI::ExistingDirectory);
-    cmd->add_option("--out", o->train.out, "Output folder")->required();
-    cmd->add_option("--steps", o->train.steps, "Optimizer steps")->capture_default_str();
+    cmd->add_option("--out", o->train.out, "Output folder (replaced only when training ends well; an interrupted run waits "
+                                           "beside it for --resume)")->required();
+    cmd->add_flag("--force", o->train.force, "Replace --out even when it holds something else; discard an interrupted run");
+    at_least(cmd->add_option("--steps", o->train.steps, "Optimizer steps (the bundled weights: 600)")->capture_default_str(), 1);
     cmd->add_option("--seed", o->train.seed, "Seed of the initialisation and the data order")->capture_default_str();
-    cmd->add_option("--checkpoint-every", o->train.checkpoint_every, "Steps between checkpoints")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors (same options required)");
-    cmd->add_option("--stop-after", o->train.stop_after, "Train at most N steps in this call, checkpoint and exit (then --resume)")
-        ->check(CLI::PositiveNumber);
+    at_least(cmd->add_option("--checkpoint-every", o->train.checkpoint_every, "Steps between checkpoints")->capture_default_str(), 1);
+    cmd->add_flag("--resume", o->train.resume, "Continue the interrupted run, or extend OUT's run to a larger --steps (other options must be the same)");
+    at_least(cmd->add_option("--stop-after", o->train.stop_after, "Train at most N steps in this call, checkpoint and exit (then --resume)"), 1);
     cmd->add_option("--init-weights", o->train.init_weights, "Start from these weights (.safetensors) instead of the initialisation")
         ->check(CLI::ExistingFile);
     cmd->add_option("--text-dir", o->train.text_dir, "RoBERTa vocab.json + merges.txt (models without the built-in byte tokenizer)");
@@ -61,12 +67,18 @@ void add_train_command(CLI::App& app, int& exit_code) {
         if (!o->shorter_sides.empty()) r.shorter_sides = o->shorter_sides;
         if (o->device == "cuda" && !torch::cuda::is_available()) throw Error("--device cuda: no CUDA device is available to libtorch");
         o->train.device = o->device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-        const TrainResult result = train_model(o->train);
+        catch_interrupts();
+        TrainResult result;
+        try {
+            result = train_model(o->train);
+        } catch (const Interrupted& e) {
+            throw Interrupted(e.signal(), fmt::format("{}:\n  {}", e.what(), resume_command()));
+        }
         fmt::print("trained {} for steps {}..{} of {} in {:.0f} s ({:.2f} steps/s); loss {:.3f} -> {:.3f} (mean of the first and last 10%)\n",
                    o->train.model, result.first_step, result.steps, o->train.steps, result.seconds,
                    double(result.steps - result.first_step) / std::max(result.seconds, 1e-9), result.first_loss, result.last_loss);
         if (result.finished) fmt::print("weights: {}\n", result.weights.string());
-        else fmt::print("stopped at step {} (checkpoint written): continue with the same command and --resume\n", result.steps);
+        else fmt::print("stopped at step {} (checkpoint in {}): continue with\n  {}\n", result.steps, o->train.out.string(), resume_command());
         fmt::print("log:     {}\nreport:  {}\n", result.log.string(), result.report.string());
         exit_code = 0;
     });

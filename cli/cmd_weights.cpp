@@ -15,7 +15,8 @@ void add_convert_weights_command(CLI::App& app, int& exit_code) {
     CLI::App* cmd = add_command(app, "convert-weights");
     cmd->footer("The checkpoint is read with a restricted unpickler: only tensors, dicts, lists, tuples and primitives are "
                 "built; other objects (argparse.Namespace, …) are skipped with a warning and no code is ever run.\n\n"
-                "Example:\n  r2bench convert-weights checkpoint.pth models/r2vos_r50.safetensors --key model");
+                "Examples:\n  r2bench convert-weights checkpoint.pth models/r2vos_r50.safetensors --key model\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+                "r2bench convert-weights model_zoo/tiny_weights/mttr_tiny.safetensors build/demo/weights/mttr_tiny.safetensors");
     cmd->add_option("in", o->in, "Checkpoint: torch.save zip (.pth, pytorch_model.bin) or .safetensors")->required();
     cmd->add_option("out", o->out, "Output .safetensors")->required();
     cmd->add_option("--key", o->key, "Top-level entry holding the state dict (default: the dict itself, or 'model'/'state_dict')");

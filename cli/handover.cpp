@@ -21,6 +21,24 @@ std::vector<char*> g_argv;
 
 void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + argc); }
 
+std::string resume_command() {
+    auto quoted = [](const std::string& a) {
+        if (!a.empty() && a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./=:,+%@") == std::string::npos)
+            return a;
+        std::string q = "'";
+        for (const char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        return q + "'";
+    };
+    std::string line = "r2bench";
+    bool resume = false;
+    for (size_t i = 1; i < g_argv.size(); ++i) {
+        const std::string a = g_argv[i];
+        resume = resume || a == "--resume";
+        line += " " + quoted(a);
+    }
+    return resume ? line : line + " --resume";
+}
+
 fs::path models_executable() {
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);

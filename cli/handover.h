@@ -15,6 +15,10 @@ inline constexpr const char* kModelsExecutable = "r2bench-models";
 // main() records its arguments first: a handed-over command gets them unchanged.
 void remember_command_line(int argc, char** argv);
 
+// The remembered command line as `r2bench …` with --resume added (what an interrupted run or
+// training prints so that it can be continued), shell-quoted.
+std::string resume_command();
+
 // r2bench-models next to this process's own executable (/proc/self/exe); it may not exist.
 std::filesystem::path models_executable();
 

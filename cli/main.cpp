@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
     CLI::App app{"r2bench: build, run and score robust referring video object segmentation (R²-VOS) "
                  "benchmarks such as R²-Youtube-VOS.\n"};
     r2::cli::add_global_options(app);
+    app.footer("Start with scripts/demo.sh (it builds r2bench and runs the main job on synthetic data in build/demo); "
+               "`r2bench COMMAND --help` ends with an example on that data.\n\nExample:\n"
+               "  r2bench eval --pred build/demo/runs/mttr_tiny --source build/demo/synth --pairs build/demo/r2/r2_pairs.json "
+               "--out build/demo/eval/mttr_tiny");
 
     int exit_code = 0;
     r2::cli::add_eval_command(app, exit_code);

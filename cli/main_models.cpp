@@ -6,9 +6,11 @@
 #include "cli/app.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "cli/handover.h"
 #include "core/parallel.h"
 
 int main(int argc, char** argv) {
+    r2::cli::remember_command_line(argc, argv);
     CLI::App app{"r2bench-models: the commands of r2bench that need libtorch; `r2bench` hands them over here, and "
                  "`r2bench --help` lists every command.\n"};
     r2::cli::add_global_options(app, [] { at::set_num_threads(r2::thread_count()); });  // libtorch follows --threads

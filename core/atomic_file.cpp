@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -38,6 +39,7 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
             out.flush();
             if (!out) throw FileError(path, "write failed (disk full?)");
         }
+        sync_path(tmp);
         fs::rename(tmp, path, ec);
         if (ec) throw FileError(path, "cannot rename temporary file into place: " + ec.message());
     } catch (...) {
@@ -48,6 +50,26 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
 
 void write_file_atomically(const fs::path& path, std::string_view bytes) {
     write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+
+void sync_path(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw FileError(path, std::string("cannot open to flush it to the disk: ") + std::strerror(errno));
+    const int result = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    // Some file systems cannot sync a folder (EINVAL): nothing more can be done there.
+    if (result != 0 && error != EINVAL) throw FileError(path, std::string("cannot flush to the disk: ") + std::strerror(error));
+}
+
+void sync_tree(const fs::path& root) {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto type = it->symlink_status(ec).type();
+        if (type == fs::file_type::regular || type == fs::file_type::directory) sync_path(it->path());
+    }
+    if (ec) throw FileError(root, "cannot list it to flush it to the disk: " + ec.message());
+    sync_path(root);
 }
 
 std::string read_file(const fs::path& path) {

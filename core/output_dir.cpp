@@ -80,7 +80,7 @@ std::string output_dir_command(const fs::path& dir) {
 }
 
 OutputDir OutputDir::begin(const fs::path& final_path, const std::string& command, bool force,
-                           const std::vector<fs::path>& inputs) {
+                           const std::vector<fs::path>& inputs, const std::function<void()>& while_locked) {
     if (final_path.empty()) throw Error(fmt::format("{}: --out is empty", command));
     OutputDir out;
     out.command_ = command;
@@ -118,8 +118,10 @@ OutputDir OutputDir::begin(const fs::path& final_path, const std::string& comman
     for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) out.created_ = p;
     fs::create_directories(parent, ec);
     if (ec) throw FileError(parent, "cannot create folder for --out: " + ec.message());
+    out.lock_ = OutputLock::acquire(out.final_, command);
+    if (while_locked) while_locked();
     remove_stale_temporaries(parent, name);
-    out.tmp_ = parent / fmt::format(".{}{}{}", name, kTmpTag, ::getpid());
+    out.tmp_ = parent / fmt::format(".{}{}{}.{}", name, kTmpTag, OutputLock::this_host(), ::getpid());
     fs::remove_all(out.tmp_, ec);
     if (!fs::create_directory(out.tmp_, ec) || ec)
         throw FileError(out.final_, "cannot write beside it: " + (ec ? ec.message() : std::string("already exists")));
@@ -129,7 +131,7 @@ OutputDir OutputDir::begin(const fs::path& final_path, const std::string& comman
 OutputDir::OutputDir(OutputDir&& other) noexcept
     : final_(std::move(other.final_)), tmp_(std::move(other.tmp_)), command_(std::move(other.command_)),
       previous_(std::move(other.previous_)),
-      created_(std::move(other.created_)), done_(other.done_) {
+      created_(std::move(other.created_)), lock_(std::move(other.lock_)), done_(other.done_) {
     other.done_ = true;
 }
 
@@ -137,31 +139,43 @@ OutputDir::~OutputDir() {
     if (!done_) fail();
 }
 
+fs::path OutputDir::problems_file(const fs::path& final_path) {
+    const fs::path c = clean(final_path);
+    return c.parent_path() / (c.filename().string() + ".problems.txt");
+}
+
 fs::path OutputDir::fail(const std::vector<std::string>& problems) {
     if (done_ || tmp_.empty()) return {};
     done_ = true;
     std::error_code ec;
     fs::remove_all(tmp_, ec);
-    if (previous_) fs::remove_all(*previous_, ec);
     if (!problems.empty()) {
         std::string text;
         for (const auto& p : problems) text += p + "\n";
         try {
-            if (fs::exists(final_, ec) && !fs::is_empty(final_, ec)) return {};  // a foreign (--force) folder stays
-            write_file_atomically(final_ / "problems.txt", text);
-            const nlohmann::ordered_json marker = {{"command", command_}, {"failed", true}};
-            write_file_atomically(final_ / kMarker, marker.dump(1) + "\n");
-            return final_ / "problems.txt";
+            write_file_atomically(problems_file(final_), text);
+            return problems_file(final_);
         } catch (const std::exception&) {
-            return {};
+            // The list is on the terminal anyway; fall through to the clean-up.
         }
     }
     if (created_.empty()) return {};
-    fs::remove(final_, ec);  // only when it is an empty folder
+    lock_ = OutputLock();  // its file is in the parent folder, which may go now
     for (fs::path p = tmp_.parent_path(); !p.empty(); p = p.parent_path()) {
         if (!fs::remove(p, ec) || p == created_) break;  // fs::remove deletes only empty folders
     }
     return {};
+}
+
+void OutputDir::set_aside(const fs::path& where) {
+    if (done_) return;
+    sync_tree(tmp_);
+    std::error_code ec;
+    fs::remove_all(where, ec);
+    fs::rename(tmp_, where, ec);
+    if (ec) throw FileError(where, "cannot keep the interrupted work here: " + ec.message());
+    sync_path(where.parent_path().empty() ? fs::path(".") : where.parent_path());
+    done_ = true;
 }
 
 void OutputDir::commit() {
@@ -170,6 +184,8 @@ void OutputDir::commit() {
         {"command", command_},
         {"note", "Written by r2bench; running the same command with this --out again replaces this folder."}};
     write_file_atomically(tmp_ / kMarker, marker.dump(1) + "\n");
+    // Everything under its final name must survive a crash right after the rename.
+    sync_tree(tmp_);
 
     std::error_code ec;
     if (fs::exists(fs::symlink_status(final_, ec))) {
@@ -189,20 +205,30 @@ void OutputDir::commit() {
         fs::rename(tmp_, final_, ec);
         if (ec) throw FileError(final_, "cannot move the output into place: " + ec.message());
     }
+    fs::remove(problems_file(final_), ec);  // an earlier failure's list no longer applies
+    sync_path(tmp_.parent_path());
     done_ = true;
 }
 
 std::vector<fs::path> temporaries_of_dead_processes(const fs::path& parent, const std::string& name) {
-    // `.NAME.r2bench-tmp-PID` of a process that no longer exists (a crash or kill -9).
+    // `.NAME.r2bench-tmp-HOST.PID` (older versions: `.NAME.r2bench-tmp-PID`). Under the lock of
+    // --out every other process's folder is dead; the check of this host's processes also keeps an
+    // older r2bench without locks safe.
     const std::string prefix = "." + name + kTmpTag;
+    const std::string host = OutputLock::this_host();
     std::vector<fs::path> out;
     std::error_code ec;
     for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string f = it->path().filename().string();
         if (f.rfind(prefix, 0) != 0) continue;
-        const std::string pid = f.substr(prefix.size());
+        const std::string tag = f.substr(prefix.size());
+        const size_t dot = tag.rfind('.');
+        const std::string pid = dot == std::string::npos ? tag : tag.substr(dot + 1);
+        const std::string its_host = dot == std::string::npos ? host : tag.substr(0, dot);
         if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) out.push_back(it->path());
+        const pid_t process = pid_t(std::stol(pid));
+        if (its_host == host && (process == ::getpid() || ::kill(process, 0) == 0 || errno == EPERM)) continue;
+        out.push_back(it->path());
     }
     return out;
 }

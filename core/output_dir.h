@@ -4,17 +4,22 @@
 //   - an --out that holds this same command's earlier output (recognised by the marker file
 //     `.r2bench-output.json` naming the command) is replaced, so rerunning a command just works;
 //   - an --out holding anything else is refused unless `force` (then it is replaced);
-//   - on failure (no commit: an exception, an early return) the destructor removes the temporary
-//     folder, so nothing is left behind and an earlier output stays as it was.
+//   - on failure (no commit: an exception, an early return, Ctrl-C) the destructor removes the
+//     temporary folder: --out stays exactly as it was before the command (same files, same bytes),
+//     whether it held an earlier output or nothing;
+//   - a lock beside --out (core/output_lock.h) keeps two processes from writing it at once.
 //
 //   OutputDir out = OutputDir::begin(options.out, "eval", options.force, {options.pred});
 //   write_eval_report(out.path(), …);
 //   out.commit();
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/output_lock.h"
 
 namespace r2 {
 
@@ -24,9 +29,13 @@ public:
 
     // Throws r2::FileError when `final_path` cannot be used: not a folder, a folder holding
     // something else (without `force`), the same as or a folder above one of `inputs`, or not
-    // writable. Creates the parent folders and the (empty) temporary folder.
+    // writable, or being written by another live process. Creates the parent folders, takes the
+    // lock, calls `while_locked` (e.g. `run` claims killed runs' temporary folders before they are
+    // cleaned up), then removes dead processes' temporary folders and creates the (empty) temporary
+    // folder.
     static OutputDir begin(const std::filesystem::path& final_path, const std::string& command, bool force,
-                           const std::vector<std::filesystem::path>& inputs = {});
+                           const std::vector<std::filesystem::path>& inputs = {},
+                           const std::function<void()>& while_locked = {});
 
     OutputDir(OutputDir&& other) noexcept;
     OutputDir& operator=(OutputDir&&) = delete;
@@ -39,16 +48,23 @@ public:
     // The earlier output of this same command at final_path(), if any (for caches to reuse).
     const std::optional<std::filesystem::path>& previous() const { return previous_; }
 
-    // Writes the marker and moves the temporary folder onto final_path(), replacing what was
-    // there. After commit() the destructor does nothing.
+    // Writes the marker, flushes the temporary folder to the disk and moves it onto final_path(),
+    // replacing what was there (and removing an earlier failure's problems file). After commit()
+    // the destructor does nothing.
     void commit();
 
-    // The command failed. Removes the temporary folder and this command's earlier output at
-    // final_path() (stale results must not pass for this run's; a foreign folder is never touched),
-    // and the parent folders begin() created. The destructor does this when commit() was not called.
-    // With `problems`, final_path() instead holds just problems.txt (the full list, one a line) and
-    // the marker, so the next run replaces it; returns that file's path.
+    // The command failed. Removes the temporary folder and the parent folders begin() created;
+    // final_path() is not touched. The destructor does this when commit() was not called. With
+    // `problems`, the full list (one a line) is written to problems_file() beside final_path();
+    // returns that file's path.
     std::filesystem::path fail(const std::vector<std::string>& problems = {});
+
+    // The command stopped with work worth keeping (an interrupted training run): the temporary
+    // folder is flushed and renamed to `where` (replacing it), final_path() is not touched.
+    void set_aside(const std::filesystem::path& where);
+
+    // `<out>.problems.txt` beside --out: where a failed command's full problem list goes.
+    static std::filesystem::path problems_file(const std::filesystem::path& final_path);
 
 private:
     OutputDir() = default;
@@ -56,6 +72,7 @@ private:
     std::string command_;
     std::optional<std::filesystem::path> previous_;
     std::filesystem::path created_;  // the topmost parent folder begin() created, if any
+    OutputLock lock_;
     bool done_ = false;
 };
 
@@ -65,8 +82,10 @@ bool path_inside(const std::filesystem::path& inner, const std::filesystem::path
 // The command named by the marker in `dir`, or "" when there is none (or it is unreadable).
 std::string output_dir_command(const std::filesystem::path& dir);
 
-// The temporary siblings `.NAME.r2bench-tmp-PID` in `parent` whose process no longer exists (left
-// by a crash or kill -9): removed by OutputDir::begin, adopted by `run --resume`.
+// The temporary siblings `.NAME.r2bench-tmp-HOST.PID` in `parent` left by a process that is gone (a
+// crash, kill -9, a node lost): removed by OutputDir::begin, claimed by `run` and `train` first.
+// Call it while holding the lock of --out: then every temporary folder but this process's is dead
+// (a live writer would hold the lock), on this host or another.
 std::vector<std::filesystem::path> temporaries_of_dead_processes(const std::filesystem::path& parent, const std::string& name);
 
 }  // namespace r2

@@ -19,6 +19,17 @@ SourceFormat parse_source_format(const std::string& name) {
     throw Error(fmt::format("unknown format '{}' (ref-youtube-vos, ref-davis or mevis)", name));
 }
 
+std::optional<SourceFormat> detect_source_format(const fs::path& root) {
+    std::error_code ec;
+    if (fs::is_directory(root / "meta_expressions", ec)) return SourceFormat::ref_youtube_vos;
+    if (fs::is_directory(root / "davis_text_annotations", ec) || fs::is_directory(root / "DAVIS", ec)) return SourceFormat::ref_davis;
+    for (const char* split : {"valid_u", "valid", "train"})
+        if (fs::exists(root / split / "mask_dict.json", ec) || (fs::exists(root / split / "meta_expressions.json", ec) &&
+                                                                 !fs::exists(root / "meta_expressions", ec)))
+            return SourceFormat::mevis;
+    return std::nullopt;
+}
+
 const char* source_format_name(SourceFormat f) {
     switch (f) {
         case SourceFormat::ref_youtube_vos: return "ref-youtube-vos";
@@ -80,7 +91,13 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
         const fs::path expressions = format == SourceFormat::mevis
                                          ? root / split / "meta_expressions.json"
                                          : root / "meta_expressions" / split / "meta_expressions.json";
-        if (!fs::exists(expressions)) throw FileError(expressions, "not found (is --format right?)");
+        if (!fs::exists(expressions)) {
+            const auto found = detect_source_format(root);
+            throw FileError(expressions, found && *found != format
+                                             ? fmt::format("not found: {} looks like a {} tree; pass --format {}", root.string(),
+                                                           source_format_name(*found), source_format_name(*found))
+                                             : std::string("not found (is --format right?)"));
+        }
         tree.videos = parse_expression_file(hashed(expressions), expressions);
         tree.frames_dir = root / split / "JPEGImages";
         const fs::path meta_path = root / split / "meta.json";

@@ -3,6 +3,7 @@
 // Each expression keeps its original JSON (Expression::raw) so the builder can write it back unchanged.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ namespace r2 {
 enum class SourceFormat { ref_youtube_vos, ref_davis, mevis };
 SourceFormat parse_source_format(const std::string& name);  // "ref-youtube-vos", "ref-davis", "mevis"
 const char* source_format_name(SourceFormat f);
+// The layout a root folder has (meta_expressions/ → Ref-YouTube-VOS, DAVIS/ or davis_text_annotations/
+// → Ref-DAVIS, <split>/mask_dict.json → MeViS); nullopt when it is none of them.
+std::optional<SourceFormat> detect_source_format(const std::filesystem::path& root);
 
 // An expression as every reader has it (core/ytvos_meta.h): the builder reads meta_expressions.json
 // with the same reader as eval, so that what `build-dataset` accepts `eval` accepts too.

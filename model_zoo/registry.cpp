@@ -49,11 +49,11 @@ const std::vector<RegisteredModel>& registered_models() {
 const std::vector<RunnableModel>& runnable_models() {
     static const std::vector<RunnableModel> models = [] {
         const std::string r2vos_help =
-            "official R2-VOS checkpoint (lxa9867/R2VOS README, ResNet-50): r2bench convert-weights checkpoint.pth "
-            "models/{}.safetensors --key model";
+            "official R2-VOS checkpoint: checkpoint.pth (ResNet-50), linked from the lxa9867/R2VOS README; then "
+            "r2bench convert-weights checkpoint.pth models/{}.safetensors --key model";
         const std::string referformer_help =
-            "official ReferFormer checkpoint (wjn922/ReferFormer README, Ref-YouTube-VOS): r2bench convert-weights "
-            "{}.pth models/{}.safetensors --key model";
+            "official ReferFormer checkpoint: the Ref-YouTube-VOS model of this backbone in the wjn922/ReferFormer README's "
+            "model zoo; then r2bench convert-weights CHECKPOINT.pth models/{1}.safetensors --key model";
         auto r2vos = [&](const std::string& name, const std::string& backbone, const std::string& label) {
             RunnableModel m;
             m.name = name, m.family = "r2vos", m.backbone = label, m.text_encoder = "distilroberta-base (roberta-base if 12 layers)";
@@ -165,6 +165,34 @@ std::filesystem::path bundled_weights_dir() {
     return R2BENCH_TINY_WEIGHTS_DIR;
 }
 
+std::filesystem::path find_weights_file(const RunnableModel& entry, const std::filesystem::path& weights_dir,
+                                        const std::filesystem::path& weights_file, bool allow_synthetic) {
+    auto path = weights_file.empty() ? weights_dir / (entry.name + ".safetensors") : weights_file;
+    // The tiny models ship trained weights: found there unless --weights-dir holds their own.
+    if (weights_file.empty() && !std::filesystem::exists(path) && entry.builtin_tokenizer)
+        path = bundled_weights_dir() / (entry.name + ".safetensors");
+    if (allow_synthetic && weights_file.empty()) return {};
+    if (std::filesystem::is_regular_file(path)) return path;
+    if (!weights_file.empty())
+        throw FileError(path, std::filesystem::exists(path) ? "--weights: not a file" : "--weights: no such file");
+    if (entry.builtin_tokenizer)
+        throw FileError(path, fmt::format("{}: the bundled weights are missing (scripts/train_tiny.sh makes them; "
+                                          "--synthetic-weights runs untrained formula weights instead)",
+                                          entry.name));
+    throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and "
+                            "mttr_tiny (weights bundled with r2bench), and the weight-free oracle, noisy-oracle, empty.",
+                            entry.name, path.string(), entry.weights_help));
+}
+
+void check_tokenizer_files(const RunnableModel& model, const std::filesystem::path& text_dir) {
+    if (model.builtin_tokenizer) return;
+    const auto vocab = text_dir / "vocab.json", merges = text_dir / "merges.txt";
+    if (!std::filesystem::is_regular_file(vocab) || !std::filesystem::is_regular_file(merges))
+        throw Error(fmt::format("{} needs RoBERTa's tokenizer files {} and {} (Hugging Face roberta-base; distilroberta-base uses "
+                                "the same two files): put them there or pass --text-dir DIR",
+                                model.name, vocab.string(), merges.string()));
+}
+
 LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir, const std::filesystem::path& weights_file,
                                 bool allow_synthetic) {
     LoadedModel loaded;
@@ -174,20 +202,8 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
         for (const auto& m : runnable_models()) names += (names.empty() ? "" : ", ") + m.name;
         throw Error(fmt::format("unknown model '{}' (models: {}; weight-free reference models: oracle, noisy-oracle, empty)", name, names));
     }
-    auto path = weights_file.empty() ? weights_dir / (name + ".safetensors") : weights_file;
-    // The tiny models ship trained weights: found there unless --weights-dir holds their own.
-    if (weights_file.empty() && !std::filesystem::exists(path) && loaded.entry->builtin_tokenizer)
-        path = bundled_weights_dir() / (name + ".safetensors");
-    const bool synthetic = allow_synthetic && weights_file.empty();
-    if (synthetic || !std::filesystem::exists(path)) {
-        if (!synthetic && loaded.entry->builtin_tokenizer)
-            throw FileError(path, fmt::format("{}: the bundled weights are missing (scripts/train_tiny.sh makes them; "
-                                              "--synthetic-weights runs untrained formula weights instead)",
-                                              name));
-        if (!synthetic)
-            throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and "
-                                    "mttr_tiny (weights bundled with r2bench), and the weight-free oracle, noisy-oracle, empty.",
-                                    name, path.string(), loaded.entry->weights_help));
+    const auto path = find_weights_file(*loaded.entry, weights_dir, weights_file, allow_synthetic);
+    if (path.empty()) {
         if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
         else loaded.model = nn::ReferFormer(loaded.entry->config);
         nn::fill_synthetic_weights(*loaded.module());
@@ -209,12 +225,8 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
 
 BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir) {
     if (model.builtin_tokenizer) return BpeTokenizer::byte_level();
-    const auto vocab = text_dir / "vocab.json", merges = text_dir / "merges.txt";
-    if (!std::filesystem::exists(vocab) || !std::filesystem::exists(merges))
-        throw Error(fmt::format("{} needs RoBERTa's tokenizer files {} and {} (Hugging Face roberta-base; distilroberta-base uses "
-                                "the same two files): put them there or pass --text-dir DIR",
-                                model.name, vocab.string(), merges.string()));
-    return BpeTokenizer::load(vocab, merges);
+    check_tokenizer_files(model, text_dir);
+    return BpeTokenizer::load(text_dir / "vocab.json", text_dir / "merges.txt");
 }
 
 const RegisteredModel* find_model(const std::string& name) {

@@ -95,6 +95,13 @@ struct LoadedModel {
 LoadedModel load_runnable_model(const std::string& name, const std::filesystem::path& weights_dir,
                                 const std::filesystem::path& weights_file = {}, bool allow_synthetic = false);
 
+// The weights file load_runnable_model would read (empty: synthetic weights), found without building
+// anything, so that a missing file is reported at once; throws the same errors.
+std::filesystem::path find_weights_file(const RunnableModel& model, const std::filesystem::path& weights_dir,
+                                        const std::filesystem::path& weights_file, bool allow_synthetic);
+// Throws when a model that needs RoBERTa's vocab.json and merges.txt does not find them in text_dir.
+void check_tokenizer_files(const RunnableModel& model, const std::filesystem::path& text_dir);
+
 // The tokenizer a model needs: the built-in byte tokenizer for the tiny models, else RoBERTa's
 // vocab.json and merges.txt from text_dir (r2bench looks in --text-dir, then <weights_dir>/roberta).
 // Where the tiny models' trained weights are (model_zoo/tiny_weights in the source tree, made by

@@ -563,6 +563,16 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
 
 fs::path write_html_report(const fs::path& eval_dir) {
     const fs::path summary_path = eval_dir / "summary.json";
+    std::error_code ec;
+    if (!fs::is_directory(eval_dir, ec)) throw FileError(eval_dir, "no such folder (report reads the --out folder of `r2bench eval`)");
+    if (!fs::exists(summary_path, ec)) {
+        // The usual mix-up: a submission (a run's --out) instead of its evaluation.
+        if (fs::is_directory(eval_dir / "Annotations", ec))
+            throw FileError(eval_dir, fmt::format("this is a run folder (a submission), not an evaluation: run `r2bench eval --pred "
+                                                  "{} --source … --pairs … --out EVAL_DIR --report` first, or report EVAL_DIR",
+                                                  eval_dir.string()));
+        throw FileError(eval_dir, "holds no summary.json: report reads the --out folder of `r2bench eval`");
+    }
     json summary;
     try {
         summary = json::parse(read_file(summary_path));

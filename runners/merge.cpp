@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_file.h"
 #include "core/sha256.h"
 #include "runners/run_state.h"
 #include "runners/shards.h"
@@ -27,9 +28,9 @@ MergeReport merge_shards(const std::vector<fs::path>& shards, const fs::path& pa
     for (const auto& s : shards) {
         if (!fs::exists(s / "run.json") || !fs::exists(s / "scores.json"))
             throw FileError(s, "not a finished `r2bench run` of a neural model (no run.json and scores.json)");
-        ojson run = ojson::parse(read_file(s / "run.json"));
-        ojson key = run.at("resume_key");
-        const ShardSpec spec = parse_shard(key.at("shard").get<std::string>());
+        ojson run = read_json_file(s / "run.json");
+        const ojson key = with_json_errors(s / "run.json", [&] { return run.at("resume_key"); });
+        const ShardSpec spec = parse_shard(with_json_errors(s / "run.json", [&] { return key.at("shard").get<std::string>(); }));
         if (runs.empty()) count = spec.count, key0 = key;
         if (spec.count != count)
             throw FileError(s, fmt::format("is shard {} but {} is one of {}", spec.str(), shards.front().string(), count));
@@ -42,7 +43,9 @@ MergeReport merge_shards(const std::vector<fs::path>& shards, const fs::path& pa
             throw FileError(s, fmt::format("shard {} is given twice", spec.str()));
         seen.push_back(spec.index);
         runs.push_back(std::move(run));
-        scores.push_back(ojson::parse(read_file(s / "scores.json")));
+        scores.push_back(read_json_file(s / "scores.json"));
+        if (!with_json_errors(s / "scores.json", [&] { return scores.back().at("pairs").is_array(); }))
+            throw FileError(s / "scores.json", "\"pairs\" is not a list");
     }
     if (int(seen.size()) != count) {
         std::string missing;
@@ -57,7 +60,9 @@ MergeReport merge_shards(const std::vector<fs::path>& shards, const fs::path& pa
     for (size_t k = 0; k < shards.size(); ++k) {
         const int index = parse_shard(runs[k]["resume_key"]["shard"].get<std::string>()).index;
         for (const auto& e : scores[k].at("pairs")) {
-            const std::pair<std::string, std::string> id{e.at("video").get<std::string>(), e.at("exp_id").get<std::string>()};
+            const auto id = with_json_errors(shards[k] / "scores.json", [&] {
+                return std::pair<std::string, std::string>{e.at("video").get<std::string>(), e.at("exp_id").get<std::string>()};
+            });
             if (!entries.emplace(id, &e).second)
                 throw FileError(shards[k], fmt::format("expression {}/{} is also in another shard", id.first, id.second));
         }

@@ -14,6 +14,8 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/interrupt.h"
+#include "core/json_file.h"
 #include "core/parallel.h"
 #include "core/progress.h"
 #include "core/sha256.h"
@@ -23,6 +25,7 @@
 #include "runners/pil_resize.h"
 #include "runners/run_state.h"
 #include "runners/segmentation_model.h"
+#include "model_zoo/safetensors.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -126,12 +129,46 @@ torch::Tensor to_model_input(const Image8& image, const Preprocessing& pre) {
     return chw.sub(mean).div(std).contiguous();
 }
 
+void check_run_inputs(const ModelRunOptions& o) {
+    const RunnableModel* entry = find_runnable_model(o.model);
+    if (!entry) {
+        std::string names;
+        for (const auto& m : runnable_models()) names += (names.empty() ? "" : ", ") + m.name;
+        throw Error(fmt::format("--model: unknown model '{}' (models: {}; weight-free reference models: oracle, noisy-oracle, empty)",
+                                o.model, names));
+    }
+    if (o.device != "cpu" && o.device != "cuda") throw Error(fmt::format("--device {}: cpu or cuda", o.device));
+    std::error_code ec;
+    if (!fs::is_directory(o.source, ec)) throw FileError(o.source, "--source: not a folder");
+    if (!o.negative_pool.empty() && !fs::is_directory(o.negative_pool, ec)) throw FileError(o.negative_pool, "--negative-pool: not a folder");
+    const R2Pairs pairs = read_r2_pairs(o.pairs);
+    if (pairs.pairs.empty()) throw FileError(o.pairs, "holds no pairs: there is nothing to run");
+    fs::path weights;
+    try {
+        weights = find_weights_file(*entry, o.weights_dir, o.weights_file, o.synthetic_weights);
+    } catch (const FileError&) {
+        throw;  // --weights names a missing file, or the bundled weights are gone: the message says it all
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " To run it anyway with untrained formula weights (labelled as such in "
+                                            "run.json and scores.json), pass --synthetic-weights.");
+    }
+    check_tokenizer_files(*entry, o.text_dir.empty() ? o.weights_dir / "roberta" : o.text_dir);
+    if (weights.empty()) return;
+    // The header only (mapped, not read): a damaged file or a training checkpoint is caught here.
+    const auto file = SafetensorsFile::open(weights);
+    const auto format = file.metadata().find("format");
+    if (format != file.metadata().end() && format->second == "r2bench-train-checkpoint")
+        throw FileError(weights, fmt::format("is a training checkpoint (weights and optimizer state); run the trained "
+                                             "weights beside it: --weights {}",
+                                             (weights.parent_path() / (o.model + ".safetensors")).string()));
+}
+
 ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
     const fs::path sub = out.path();
+    check_run_inputs(o);
     const R2Pairs pairs = read_r2_pairs(o.pairs);
     const std::vector<size_t> selected = shard_pairs(pairs.pairs, o.shard);
 
-    if (o.device != "cpu" && o.device != "cuda") throw Error(fmt::format("--device {}: cpu or cuda", o.device));
     ModelSpec spec;
     spec.name = o.model;
     spec.weights_dir = o.weights_dir;
@@ -139,22 +176,13 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
     spec.text_dir = o.text_dir;
     spec.allow_synthetic = o.synthetic_weights;
     spec.device = o.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    LoadedSegmentationModel loaded = [&] {
-        try {
-            return load_segmentation_model(spec);
-        } catch (const FileError&) {
-            throw;  // weights that do not fit, unreadable tokenizer files: the message says it all
-        } catch (const Error& e) {
-            const fs::path expected = o.weights_file.empty() ? o.weights_dir / (o.model + ".safetensors") : o.weights_file;
-            // The tiny models' weights are bundled: their message says how to remake them.
-            const RunnableModel* entry = find_runnable_model(o.model);
-            if (o.synthetic_weights || fs::exists(expected) || !entry || entry->builtin_tokenizer) throw;
-            throw Error(std::string(e.what()) + " To run it anyway with untrained formula weights (labelled as such in "
-                                                "run.json and scores.json), pass --synthetic-weights.");
-        }
-    }();
+    LoadedSegmentationModel loaded = load_segmentation_model(spec);
     ModelRunReport report;
     report.pairs = int64_t(selected.size());
+    for (const size_t i : selected) {
+        report.positive_masks += int64_t(pairs.pairs[i].positive_frames.size());
+        report.negative_masks += int64_t(pairs.pairs[i].negative_frames.size());
+    }
     report.synthetic = loaded.weights.empty();
     const std::string weights_sha = report.synthetic ? "synthetic" : sha256_file(loaded.weights);
     const RunState state = {{"model", o.model},
@@ -255,6 +283,7 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
             for (const auto& window : clip->windows) encoded.push_back(loaded.model->encode_clip(window.to(spec.device)));
             report.clip_frames += int64_t(clip->task->frames.size());
             for (const Job& job : clip->task->jobs) {
+                if (interrupt_signal()) break;  // the expressions done so far are still written and kept
                 const R2Pair& p = pairs.pairs[job.pair];
                 JobOutput j;
                 j.job = job;
@@ -289,6 +318,7 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
             }
             report.model_seconds += seconds_since(t0);
             if (!segmented.push(std::move(result))) break;
+            if (interrupt_signal()) break;
         }
     } catch (...) {
         model_error = std::current_exception();
@@ -305,6 +335,14 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
             fmt::print(stderr, "r2bench: kept {} complete expression folder(s) in {}; the same command with --resume continues\n",
                        kept, partial_folder(out.final_path()).string());
         std::rethrow_exception(e);
+    }
+    if (const int signal = interrupt_signal()) {
+        progress.finish();
+        const int64_t kept = keep_complete_sides(sub, out.final_path(), pairs.pairs, selected);
+        throw Interrupted(signal, fmt::format("kept {} complete expression folder(s) of {} in {}; {} is unchanged. The same "
+                                              "command with --resume continues",
+                                              kept, 2 * selected.size(), partial_folder(out.final_path()).string(),
+                                              out.final_path().string()));
     }
     progress.finish();
     report.total_seconds = seconds_since(pipeline_start);

@@ -34,6 +34,7 @@ struct ModelRunOptions {
 
 struct ModelRunReport {
     int64_t pairs = 0, sides_done = 0, sides_reused = 0;
+    int64_t positive_masks = 0, negative_masks = 0;  // in the submission (reused folders included)
     int64_t frames = 0;          // mask frames the model produced in this process
     int64_t clip_frames = 0;     // frames encoded (each video once per run)
     double model_seconds = 0, total_seconds = 0;
@@ -41,7 +42,15 @@ struct ModelRunReport {
     bool synthetic = false;
 };
 
-// Writes the submission, scores.json and run.json into `out.path()`. On failure, the complete
+// Everything a run reads, checked in well under a second before --out is opened and before the
+// model is built: the model's name, --source, the pairs file (not empty; an empty shard is fine),
+// the weights file (its header; a training checkpoint is pointed to the weights beside it) and the
+// tokenizer files. Throws r2::Error / FileError.
+void check_run_inputs(const ModelRunOptions& options);
+
+// Writes the submission, scores.json and run.json into `out.path()`. SIGINT/SIGTERM (after
+// catch_interrupts()) stop it after the current expression: the complete expression folders are
+// kept for `--resume` and r2::Interrupted is thrown. On failure, the complete
 // expression folders are moved aside for `--resume` (message on stderr) and the error is rethrown.
 ModelRunReport run_model(const ModelRunOptions& options, OutputDir& out);
 

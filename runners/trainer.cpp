@@ -9,6 +9,9 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/interrupt.h"
+#include "core/json_file.h"
+#include "core/output_dir.h"
 #include "core/progress.h"
 #include "core/rng.h"
 #include "model_zoo/criterion.h"
@@ -17,6 +20,7 @@
 #include "model_zoo/weights.h"
 #include "reports/train_report.h"
 #include "runners/segmentation_model.h"
+#include "runners/run_state.h"
 #include "runners/train_data.h"
 
 namespace r2 {
@@ -186,6 +190,78 @@ ojson options_json(const TrainOptions& o) {
                    {"pad_multiple", r.pad_multiple}}}};
 }
 
+constexpr const char* kCheckpoint = "checkpoint.safetensors";
+
+// The step a folder's checkpoint was written after; -1 without a readable one.
+int64_t checkpoint_step(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / kCheckpoint, ec)) return -1;
+    try {
+        const auto file = SafetensorsFile::open(dir / kCheckpoint);
+        const auto step = file.metadata().find("step");
+        return step == file.metadata().end() ? -1 : std::stoll(step->second);
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+// Before the temporary folders of dead processes are removed: the newest checkpoint among them (a
+// run killed with kill -9, or on a lost node) becomes the interrupted run that --resume continues.
+void claim_killed_training(const fs::path& out) {
+    fs::path parent = out.parent_path();
+    if (parent.empty()) parent = ".";
+    const fs::path partial = partial_folder(out);
+    for (const auto& killed : temporaries_of_dead_processes(parent, out.filename().string())) {
+        if (checkpoint_step(killed) <= checkpoint_step(partial)) continue;
+        std::error_code ec;
+        fs::remove_all(partial, ec);
+        fs::rename(killed, partial, ec);
+    }
+}
+
+// "a.b" paths of every leaf, for naming what differs in one line.
+void flatten(const ojson& j, const std::string& prefix, std::map<std::string, std::string>& out) {
+    if (j.is_object()) {
+        for (const auto& [key, value] : j.items()) flatten(value, prefix.empty() ? key : prefix + "." + key, out);
+        return;
+    }
+    out[prefix] = j.dump();
+}
+
+// A resumed run must be the same run: every option equal, except that --steps may grow (the step
+// decay is placed by the new total from then on).
+void check_same_run(const fs::path& meta_path, const ojson& now, int64_t reached) {
+    const ojson before = read_json_file(meta_path);
+    std::map<std::string, std::string> a, b;
+    flatten(before, "", a);
+    flatten(now, "", b);
+    std::string differs;
+    for (const auto& [key, value] : b) {
+        if (key == "steps") continue;
+        const auto it = a.find(key);
+        if (it == a.end() || it->second != value)
+            differs += fmt::format("{}{} {} (was {})", differs.empty() ? "" : ", ", key, value, it == a.end() ? "absent" : it->second);
+    }
+    for (const auto& [key, value] : a)
+        if (!b.count(key)) differs += fmt::format("{}{} absent (was {})", differs.empty() ? "" : ", ", key, value);
+    if (!differs.empty())
+        throw FileError(meta_path, fmt::format("--resume: this run was trained with other options: {}. Resume with the "
+                                               "recorded options, or train afresh into another --out",
+                                               differs));
+    if (now.value("steps", int64_t(0)) < reached)
+        throw FileError(meta_path, fmt::format("--resume: --steps {} is below the {} steps this run has already made",
+                                               now.value("steps", int64_t(0)), reached));
+}
+
+// The files a resumed run carries on from: the checkpoint is shared (it is replaced, never written
+// in place), the log is copied (it is appended to).
+void carry_over(const fs::path& from, const fs::path& work) {
+    std::error_code ec;
+    fs::create_hard_link(from / kCheckpoint, work / kCheckpoint, ec);
+    if (ec) fs::copy_file(from / kCheckpoint, work / kCheckpoint, fs::copy_options::overwrite_existing);
+    if (fs::exists(from / "train_log.jsonl")) fs::copy_file(from / "train_log.jsonl", work / "train_log.jsonl");
+}
+
 }  // namespace
 
 TrainResult train_model(const TrainOptions& o) {
@@ -197,29 +273,50 @@ TrainResult train_model(const TrainOptions& o) {
     if (entry->family == "r2vos" && r.batch_size < 2)
         throw Error("train: R2-VOS pairs every clip with another clip's sentence: --batch-size must be at least 2");
 
-    fs::create_directories(o.out);
-    const fs::path checkpoint = o.out / "checkpoint.safetensors", log_path = o.out / "train_log.jsonl",
-                   meta_path = o.out / "train.json", weights_path = o.out / (o.model + ".safetensors"),
-                   report_path = o.out / "train_report.html";
+    // Every input is checked before --out is touched and before the model is built.
+    if (!fs::is_directory(o.data)) throw FileError(o.data, "--data: not a folder");
+    if (!o.init_weights.empty() && !fs::is_regular_file(o.init_weights)) throw FileError(o.init_weights, "--init-weights: no such file");
+    check_tokenizer_files(*entry, o.text_dir);
+    TrainDataOptions data;
+    data.family = entry->family == "mttr" ? "mttr" : "referformer";
+    data.frames = r.frames;
+    data.shorter_sides = r.shorter_sides;
+    data.max_longer_side = r.max_longer_side;
+    data.photometric = r.photometric;
+    data.pad_multiple = r.pad_multiple;
+    data.preprocessing = entry->preprocessing;
+    const TrainSet set = TrainSet::open(o.data, data);
+    const BpeTokenizer tokenizer = tokenizer_for(*entry, o.text_dir);
+
     const ojson meta = options_json(o);
-    const std::string meta_text = meta.dump(2) + "\n";
-    // A run stopped before its first checkpoint left only train.json and a log: it starts over
-    // (with or without --resume), so rerunning the same command after any kill works.
-    const bool resume = o.resume && fs::exists(checkpoint);
-    if (o.resume && !resume) fmt::print(stderr, "train {}: no checkpoint in {} yet: starting from step 0\n", o.model, o.out.string());
-    if (resume) {
-        std::ifstream in(meta_path);
-        const ojson previous = ojson::parse(in, nullptr, false);
-        if (previous.is_discarded()) throw FileError(meta_path, "--resume: unreadable train.json");
-        if (previous != meta)
-            throw FileError(meta_path, fmt::format("--resume: this folder was trained with other options:\n{}\nnow:\n{}", previous.dump(2), meta.dump(2)));
-    } else {
-        if (fs::exists(checkpoint))
-            throw FileError(o.out, "already holds a training run: continue it with --resume, or choose another --out");
-        write_file_atomically(meta_path, meta_text);
-        std::error_code ec;
-        fs::remove(log_path, ec);  // the log of a run killed before its first checkpoint
+    const fs::path partial = partial_folder(o.out);
+    // --out is replaced only when this call ends well (finished, or --stop-after); an interrupted or
+    // failed run keeps its last checkpoint in the partial folder beside it for --resume.
+    OutputDir out = OutputDir::begin(o.out, "train", o.force, {o.data, o.init_weights}, [&] {
+        claim_killed_training(o.out);
+        const int64_t step = checkpoint_step(partial);
+        if (!o.resume && !o.force && step >= 0)
+            throw FileError(partial, fmt::format("holds an interrupted training run into {} (checkpoint at step {}): continue "
+                                                 "it with --resume, or pass --force to discard it",
+                                                 o.out.string(), step));
+    });
+    const fs::path work = out.path();
+    const fs::path checkpoint = work / kCheckpoint, log_path = work / "train_log.jsonl", meta_path = work / "train.json",
+                   report_path = work / "train_report.html";
+    // A resumed run continues an interrupted one, else this --out's own earlier run (to extend
+    // --steps). A run killed before its first checkpoint has none: it starts over.
+    fs::path from;
+    if (o.resume) {
+        if (checkpoint_step(partial) >= 0) from = partial;
+        else if (out.previous() && checkpoint_step(*out.previous()) >= 0) from = *out.previous();
+        if (from.empty()) fmt::print(stderr, "train {}: no checkpoint of an earlier run of {} yet: starting from step 0\n", o.model, o.out.string());
     }
+    const bool resume = !from.empty();
+    if (resume) {
+        check_same_run(from / "train.json", meta, checkpoint_step(from));
+        carry_over(from, work);
+    }
+    write_file_atomically(meta_path, meta.dump(2) + "\n");
 
     LoadedModel m = build_model(*entry, o.seed);
     m.module()->to(o.device);
@@ -239,17 +336,6 @@ TrainResult train_model(const TrainOptions& o) {
     torch::optim::AdamW optimizer(std::move(param_groups), AdamWOptions(r.lr).weight_decay(r.weight_decay));
     int64_t first_step = 0;
     if (resume) first_step = load_checkpoint(checkpoint, m, g, optimizer, o.device);
-
-    TrainDataOptions data;
-    data.family = entry->family == "mttr" ? "mttr" : "referformer";
-    data.frames = r.frames;
-    data.shorter_sides = r.shorter_sides;
-    data.max_longer_side = r.max_longer_side;
-    data.photometric = r.photometric;
-    data.pad_multiple = r.pad_multiple;
-    data.preprocessing = entry->preprocessing;
-    const TrainSet set = TrainSet::open(o.data, data);
-    const BpeTokenizer tokenizer = tokenizer_for(*entry, o.text_dir);
     SampleOrder order(set.size(), o.seed);
 
     const int64_t last_step = o.stop_after > 0 ? std::min(o.steps, first_step + o.stop_after) : o.steps;
@@ -257,7 +343,8 @@ TrainResult train_model(const TrainOptions& o) {
     result.first_step = first_step;
     result.steps = last_step;
     result.finished = last_step == o.steps;
-    result.weights = weights_path, result.log = log_path, result.report = report_path;
+    result.weights = o.out / (o.model + ".safetensors"), result.log = o.out / "train_log.jsonl";
+    result.report = o.out / "train_report.html";
     fmt::print(stderr, "train {}: {} samples ({} videos, {} expressions) from {}; steps {}..{} of {}, {} clips of {} frames per step\n",
                o.model, set.size(), set.video_count(), set.expression_count(), o.data.string(), first_step, o.steps, o.steps, r.batch_size,
                r.frames);
@@ -274,7 +361,17 @@ TrainResult train_model(const TrainOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<double> losses;
     double smoothed = 0;
+    int64_t checkpointed = first_step;
 
+    // An interrupted or failed run keeps its newest checkpoint for --resume; --out is not touched.
+    auto keep_for_resume = [&] {
+        log.close();
+        if (checkpoint_step(work) < 0) return false;
+        write_train_report(report_path, o.model, read_train_log(log_path));
+        out.set_aside(partial);
+        return true;
+    };
+    try {
     for (int64_t step = first_step; step < last_step; ++step) {
         const double scale = lr_scale_at(step, o.steps, r.lr_drops, r.lr_gamma);
         for (size_t i = 0; i < optimizer.param_groups().size(); ++i)
@@ -328,8 +425,8 @@ TrainResult train_model(const TrainOptions& o) {
             log.close();
             write_train_report(report_path, o.model, read_train_log(log_path));
             throw Error(fmt::format("train {}: the loss is {} at step {} (curves in {}); start again in a new --out with a lower --lr "
-                                    "(the last checkpoint holds the weights before it)",
-                                    o.model, loss, step + 1, report_path.string()));
+                                    "(the last checkpoint, step {}, holds the weights before it)",
+                                    o.model, loss, step + 1, (partial / "train_report.html").string(), checkpointed));
         }
         optimizer.zero_grad();
         losses_now.total.backward();
@@ -344,17 +441,39 @@ TrainResult train_model(const TrainOptions& o) {
         log.flush();
         progress.set_note(fmt::format("loss {:.3f}", smoothed));
         progress.advance();
-        if ((step + 1) % o.checkpoint_every == 0 || step + 1 == last_step) {
+        const int signal = interrupt_signal();
+        if ((step + 1) % o.checkpoint_every == 0 || step + 1 == last_step || signal) {
             save_checkpoint(checkpoint, m, g, optimizer, step + 1, meta.dump());
             log << ojson{{"event", "checkpoint"}, {"step", step + 1}}.dump() << "\n";
+            checkpointed = step + 1;
         }
+        if (signal) {
+            progress.finish();
+            log << ojson{{"event", "interrupted"}, {"step", step + 1}}.dump() << "\n";
+            keep_for_resume();
+            throw Interrupted(signal, fmt::format("train {}: stopped after step {} of {}; the checkpoint is kept in {} and {} is "
+                                                  "unchanged. The same command with --resume continues",
+                                                  o.model, step + 1, o.steps, partial.string(), o.out.string()));
+        }
+    }
+    } catch (const Interrupted&) {
+        throw;
+    } catch (...) {
+        if (keep_for_resume())
+            fmt::print(stderr, "r2bench: train {}: the checkpoint of step {} is kept in {}; the same command with --resume continues\n",
+                       o.model, checkpointed, partial.string());
+        throw;
     }
     progress.finish();
     log.close();
 
     if (result.finished)
-        save_state_dict(*m.module(), weights_path, {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
+        save_state_dict(*m.module(), work / (o.model + ".safetensors"),
+                        {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
     write_train_report(report_path, o.model, read_train_log(log_path));
+    out.commit();
+    std::error_code ec;
+    fs::remove_all(partial, ec);  // this --out now holds the newest state
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!losses.empty()) {
         const size_t n = std::max<size_t>(1, losses.size() / 10);

@@ -8,6 +8,11 @@
 //   train.json                 the options and the recipe, so --resume can refuse a different run
 // A run killed at any point continues with --resume from its last checkpoint and reaches the
 // same weights as one that was never stopped: every step draws its data from (seed, step).
+// --out follows core/output_dir.h: it is replaced only when the call ends well (the run finished,
+// or --stop-after reached: then it holds the checkpoint to --resume from, also to extend --steps).
+// An interrupted (SIGINT/SIGTERM: after the current step, exit 130/143), failed or killed run
+// keeps its newest checkpoint in `.<out>.r2bench-partial` beside --out, which --resume continues
+// and a rerun without --resume refuses to discard (unless --force).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -47,10 +52,11 @@ TrainRecipe default_recipe(const RunnableModel& model);
 struct TrainOptions {
     std::string model;
     std::filesystem::path data, out;
-    int64_t steps = 3000;
+    int64_t steps = 600;  // what the bundled weights were trained for
     uint64_t seed = 0;
     int64_t checkpoint_every = 250;
     bool resume = false;
+    bool force = false;  // replace an --out that holds something else, or discard an interrupted run
     // Train at most this many steps in this call, checkpoint and return (0: to the end), e.g. for
     // time-limited jobs; continue with resume.
     int64_t stop_after = 0;

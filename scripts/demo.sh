@@ -3,12 +3,16 @@
 # Ref-YouTube-VOS-style data set, build its R² pairs, run the noisy oracle and the three trained tiny
 # neural models (R2-VOS, ReferFormer, MTTR; weights bundled in model_zoo/tiny_weights, made by
 # scripts/train_tiny.sh), evaluate each, and rank the four on a leaderboard. A few minutes on 2 cores.
+#   scripts/demo.sh [OUT_DIR (default build/demo)]
+# Rerunning it replaces each step's own output (every command replaces an --out it wrote before);
+# nothing else in OUT_DIR is deleted.
 set -euo pipefail
+demo=${1:-}
+[[ -n "$demo" ]] && demo=$(realpath -m "$demo")
 cd "$(dirname "$0")/.."
+demo=${demo:-build/demo}
 bash scripts/setup.sh
 r2bench=build/r2bench
-demo=build/demo
-rm -rf "$demo"
 
 # 10 videos of 4 frames: the tiny neural models re-run their (text-conditioned) encoder for every
 # sentence, as ReferFormer does, so this keeps all four runs within a few minutes.
@@ -24,9 +28,10 @@ run() { "$r2bench" run --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" "
 echo "== 3. run the noisy oracle (perturbed ground truth, some hallucinations)  -> $demo/runs/noisy-oracle"
 run --model noisy-oracle --out "$demo/runs/noisy-oracle"
 echo "== 4. run the trained tiny models r2vos_tiny, referformer_tiny and mttr_tiny (bundled weights, no downloads)"
-run --model r2vos_tiny --out "$demo/runs/r2vos_tiny"
-run --model referformer_tiny --out "$demo/runs/referformer_tiny"
-run --model mttr_tiny --out "$demo/runs/mttr_tiny"
+# --force: a fresh run each time, also over an earlier demo run that was interrupted.
+run --model r2vos_tiny --out "$demo/runs/r2vos_tiny" --force
+run --model referformer_tiny --out "$demo/runs/referformer_tiny" --force
+run --model mttr_tiny --out "$demo/runs/mttr_tiny" --force
 
 echo "== 5. evaluate each run: J, F, J&F on positives, R on negatives, J&F&R"
 for name in noisy-oracle r2vos_tiny referformer_tiny mttr_tiny; do

@@ -21,9 +21,10 @@ fi
 
 train() {  # model
   local dir="$out/$1"
-  local resume=()
-  [[ -f "$dir/checkpoint.safetensors" ]] && resume=(--resume)
   if [[ -f "$dir/$1.safetensors" ]]; then echo "== $1: already trained ($dir)"; return; fi
+  # --resume continues an interrupted run (kept beside $dir) or one stopped with --stop-after, and
+  # starts from step 0 when there is none.
+  local resume=(--resume)
   echo "== train $1 ($steps steps) -> $dir"
   "$r2bench" --threads 1 train --model "$1" --data "$data" --out "$dir" --steps "$steps" --seed 0 "${resume[@]}"
 }

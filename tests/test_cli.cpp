@@ -97,7 +97,7 @@ TEST_CASE("the whole pipeline through the CLI: synth, build-dataset, verify, run
     CHECK(out.find("violation") != std::string::npos);
 }
 
-TEST_CASE("--out: a rerun replaces the command's own folder, a foreign one needs --force, a failure leaves nothing") {
+TEST_CASE("--out: a rerun replaces the command's own folder, a foreign one needs --force, a failure changes nothing") {
     TempDir dir;
     tiny_tree(dir);
     const std::string eval = fmt::format("{} eval --pred {} --gt {} --quiet --out ", R2BENCH_BINARY, (dir / "sub").string(),
@@ -121,12 +121,13 @@ TEST_CASE("--out: a rerun replaces the command's own folder, a foreign one needs
                                   (dir / "gt").string(), (dir / "none.json").string(), (dir / "out").string()),
                       &out) == 2);  // a failing run …
     CHECK(fs::exists(dir / "out/summary.json"));  // … leaves eval's folder alone (it was refused before any work)
-    // A failing eval (corrupt PNG) leaves nothing: no new folder, and its own stale results are gone.
+    // A failing eval (corrupt PNG) leaves no new folder, and an earlier output exactly as it was.
     write_file_atomically(dir / "sub/Annotations/v/0/00000.png", std::string("not a png"));
     CHECK(run_command(eval + (dir / "new/nested").string(), &out) == 2);
-    CHECK_FALSE(fs::exists(dir / "new"));
+    CHECK_FALSE(fs::exists(dir / "new/nested"));
+    const auto before = r2::test::tree_snapshot(dir / "out");
     CHECK(run_command(eval + (dir / "out").string(), &out) == 2);
-    CHECK_FALSE(fs::exists(dir / "out"));
+    CHECK(r2::test::tree_snapshot(dir / "out") == before);
     for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find("r2bench-tmp") == std::string::npos);
 }
 
@@ -190,7 +191,7 @@ TEST_CASE("what r2_pairs.json records is not asked again, a missing folder is on
     CHECK_FALSE(fs::exists(dir / "e"));
 }
 
-TEST_CASE("a long problem list is kept in full in OUT/problems.txt") {
+TEST_CASE("a long problem list is kept in full in OUT.problems.txt beside --out") {
     TempDir dir;
     tiny_tree(dir);
     for (int i = 0; i < 30; ++i) write_file_atomically(dir / fmt::format("sub/Annotations/v/0/extra{:02}.png", i), "x");
@@ -199,10 +200,10 @@ TEST_CASE("a long problem list is kept in full in OUT/problems.txt") {
                                   (dir / "gt").string(), (dir / "out").string()),
                       &out) == 2);
     CHECK(out.find("… and 10 more") != std::string::npos);
-    CHECK(out.find("all 30 problems are listed in " + (dir / "out/problems.txt").string()) != std::string::npos);
-    const std::string list = read_file(dir / "out/problems.txt");
+    CHECK(out.find("all 30 problems are listed in " + (dir / "out.problems.txt").string()) != std::string::npos);
+    const std::string list = read_file(dir / "out.problems.txt");
     CHECK(std::count(list.begin(), list.end(), '\n') == 30);
-    CHECK_FALSE(fs::exists(dir / "out/summary.json"));
+    CHECK_FALSE(fs::exists(dir / "out"));
 }
 
 TEST_CASE("regress: an unknown metric in --tol is refused") {

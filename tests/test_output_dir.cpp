@@ -2,6 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -70,7 +74,7 @@ TEST_CASE("OutputDir: the same command replaces its earlier output, anything els
     CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "file", "eval", true), doctest::Contains("not a folder"), FileError);
 }
 
-TEST_CASE("OutputDir: failure leaves nothing, and removes the command's own stale output") {
+TEST_CASE("OutputDir: failure leaves nothing new, and an earlier output exactly as it was") {
     TempDir dir;
     {
         OutputDir out = OutputDir::begin(dir / "a/b/out", "eval", false);
@@ -80,20 +84,85 @@ TEST_CASE("OutputDir: failure leaves nothing, and removes the command's own stal
     CHECK(entries(dir.path).empty());  // the parents it created are gone too
     {
         OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        write_file_atomically(out.path() / "summary.json", "{\"J\": 0.5}");
         out.commit();
     }
+    const auto before = r2::test::tree_snapshot(dir / "out");
     {
         OutputDir out = OutputDir::begin(dir / "out", "eval", false);
         CHECK(out.previous() == dir / "out");
+        write_file_atomically(out.path() / "summary.json", "{\"J\": 0.1}");
     }
-    CHECK(entries(dir.path).empty());  // the old results must not pass for the failed run's
+    CHECK(r2::test::tree_snapshot(dir / "out") == before);  // a failed rerun never costs the earlier results
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
     {
         OutputDir out = OutputDir::begin(dir / "out", "eval", false);
         const fs::path file = out.fail({"first problem", "second problem"});
-        CHECK(file == dir / "out/problems.txt");
+        CHECK(file == dir / "out.problems.txt");
     }
-    CHECK(read_file(dir / "out/problems.txt") == "first problem\nsecond problem\n");
-    CHECK(output_dir_command(dir / "out") == "eval");  // so the next run replaces it
+    CHECK(read_file(dir / "out.problems.txt") == "first problem\nsecond problem\n");
+    CHECK(r2::test::tree_snapshot(dir / "out") == before);
+    // The next success replaces the output and drops the stale problem list.
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        out.commit();
+    }
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
+}
+
+TEST_CASE("OutputDir: set_aside keeps the temporary folder under another name, --out untouched") {
+    TempDir dir;
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "train", false);
+        write_file_atomically(out.path() / "checkpoint", "step 5");
+        out.set_aside(dir / ".out.r2bench-partial");
+    }
+    CHECK(entries(dir.path) == std::vector<std::string>{".out.r2bench-partial"});
+    CHECK(read_file(dir / ".out.r2bench-partial/checkpoint") == "step 5");
+}
+
+TEST_CASE("OutputLock: a live holder is refused, a dead one is taken over, on this host or another") {
+    TempDir dir;
+    const fs::path lock_file = OutputLock::lock_file(dir / "out");
+    CHECK(lock_file == dir / ".out.r2bench-lock");
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "run", false);
+        CHECK(fs::exists(lock_file));
+        // Another process wanting the same --out (here: a second begin in this one, as the lock
+        // does not know better) is refused, naming the holder and the lock file.
+        nlohmann::json held = nlohmann::json::parse(read_file(lock_file));
+        CHECK(held["host"] == OutputLock::this_host());
+        CHECK(held["command"] == "run");
+    }
+    CHECK_FALSE(fs::exists(lock_file));  // released
+
+    auto write_lock = [&](const std::string& host, long pid, int age_seconds) {
+        write_file_atomically(lock_file, nlohmann::json{{"host", host}, {"pid", pid}, {"command", "run"}, {"started", "then"}}.dump());
+        const auto when = fs::file_time_type::clock::now() - std::chrono::seconds(age_seconds);
+        fs::last_write_time(lock_file, when);
+    };
+    // A live process on this host (pid 1 always exists): refused.
+    write_lock(OutputLock::this_host(), 1, 0);
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "out", "run", false), doctest::Contains("is being written by `r2bench run` (process 1"),
+                         FileError);
+    // The same lock from another host with a fresh heartbeat: refused (its process may be alive).
+    write_lock("node-17", 4242, 10);
+    CHECK_THROWS_WITH_AS(OutputDir::begin(dir / "out", "run", false), doctest::Contains("node-17"), FileError);
+    // ... and with a heartbeat older than the stale limit: taken over (a requeued Slurm task).
+    write_lock("node-17", 4242, OutputLock::kStaleSeconds + 30);
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "run", false);
+        CHECK(nlohmann::json::parse(read_file(lock_file))["host"] == OutputLock::this_host());
+    }
+    // A dead process on this host (a pid above the kernel's limit cannot exist): taken over.
+    write_lock(OutputLock::this_host(), 99999999, 0);
+    CHECK_NOTHROW(OutputDir::begin(dir / "out", "run", false));
+    // A temporary folder of another host's dead run is removed once the lock is ours.
+    fs::create_directories(dir / ".out.r2bench-tmp-node-17.4242");
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "run", false);
+    }
+    CHECK_FALSE(fs::exists(dir / ".out.r2bench-tmp-node-17.4242"));
 }
 
 TEST_CASE("OutputDir: an --out that is or holds an input is refused, an impossible --out fails at once") {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "model_zoo/model_names.h"
 #include "model_zoo/registry.h"
 #include "model_zoo/safetensors.h"
 #include "model_zoo/synthetic_weights.h"
@@ -12,6 +13,16 @@
 #include "test_util.h"
 
 using namespace r2;
+
+TEST_CASE("registry: the torch-free name list that --help prints is the registry's, in order, bundled weights marked") {
+    const auto& names = runnable_model_names();
+    REQUIRE(names.size() == runnable_models().size());
+    for (size_t i = 0; i < names.size(); ++i) {
+        CHECK(names[i].name == runnable_models()[i].name);
+        CHECK(names[i].bundled == runnable_models()[i].builtin_tokenizer);
+    }
+    CHECK(model_name_list(true) == "r2vos_tiny, referformer_tiny and mttr_tiny");
+}
 
 TEST_CASE("tiny backbone: four levels at strides 4, 8, 16, 32") {
     nn::TinyBackbone model;

@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "dataset_builder/synth.h"
 #include "model_zoo/criterion.h"
 #include "model_zoo/losses.h"
@@ -232,20 +233,31 @@ TEST_CASE("train smoke: the loss falls and a resumed run ends with the same weig
         CHECK(read_file(straight.weights) == read_file(resumed.weights));
         CHECK(read_train_log(resumed.log).size() == 10);
         if (model == "mttr_tiny") {
-            // Killed before its first checkpoint (train.json and a log only): the same command,
-            // with or without --resume, starts over and ends where the unbroken run does.
+            // Killed (kill -9) before its first checkpoint: its temporary folder holds train.json and
+            // a log but no checkpoint, so the same command, with or without --resume, starts over and
+            // ends where the unbroken run does; the dead folder is cleaned up.
             o.out = dir.path / (model + "-early");
-            fs::create_directories(o.out);
-            fs::copy_file(straight.weights.parent_path() / "train.json", o.out / "train.json");
-            std::ofstream(o.out / "train_log.jsonl") << R"({"step": 1, "loss": 99})" << "\n";
+            const fs::path killed = dir.path / ("." + model + "-early.r2bench-tmp-" + OutputLock::this_host() + ".99999999");
+            fs::create_directories(killed);
+            fs::copy_file(straight.weights.parent_path() / "train.json", killed / "train.json");
+            std::ofstream(killed / "train_log.jsonl") << R"({"step": 1, "loss": 99})" << "\n";
             const TrainResult restarted = train_model(o);
             CHECK(restarted.first_step == 0);
             CHECK(read_file(straight.weights) == read_file(restarted.weights));
             CHECK(read_train_log(restarted.log).front().loss != 99);
+            CHECK_FALSE(fs::exists(killed));
             o.out = dir.path / (model + "-resumed");
         }
-        // Resuming with other options is refused, naming train.json.
-        o.steps = 12;
-        CHECK_THROWS_WITH_AS(train_model(o), doctest::Contains("train.json"), FileError);
+        // Resuming with another option is refused, naming train.json and the option.
+        o.seed = 4;
+        CHECK_THROWS_WITH_AS(train_model(o), doctest::Contains("seed 4 (was 3)"), FileError);
+        o.seed = 3;
+        // A finished run is left exactly as it was by that refusal, and --resume extends it.
+        const std::string finished = read_file(o.out / (model + ".safetensors"));
+        o.steps = 11;
+        const TrainResult extended = train_model(o);
+        CHECK(extended.first_step == 10);
+        CHECK(extended.steps == 11);
+        CHECK(read_file(o.out / (model + ".safetensors")) != finished);
     }
 }

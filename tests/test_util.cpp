@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
+
 namespace r2::test {
 namespace fs = std::filesystem;
 
@@ -38,6 +40,13 @@ int run_command(const std::string& command, std::string* output) {
     const int status = ::pclose(pipe);
     if (output) *output = text;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::map<std::string, std::string> tree_snapshot(const std::filesystem::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        files[std::filesystem::relative(e.path(), dir).string()] = e.is_regular_file() ? read_file(e.path()) : std::string("<folder>");
+    return files;
 }
 
 }  // namespace r2::test

@@ -1,6 +1,7 @@
 // Helpers shared by the test files: temporary folders and small mask trees.
 #pragma once
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct TempDir {
 
 // A label map from rows of characters: '.' is 0, '1'..'9' the digit.
 LabelMap labels_from_rows(const std::vector<std::string>& rows);
+
+// Every file and folder below `dir` (hidden ones too), each file with its bytes: what "the earlier
+// output is exactly as it was" compares.
+std::map<std::string, std::string> tree_snapshot(const std::filesystem::path& dir);
 
 // Runs a shell command, returns its exit status; stdout+stderr go to `output`.
 int run_command(const std::string& command, std::string* output = nullptr);
