@@ -1,6 +1,7 @@
 #include "cli/cli_options.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -95,39 +96,33 @@ int usage_error(CLI::App& app, const CLI::ParseError& e) {
 
 CLI::Option* non_negative(CLI::Option* option) { return at_least(option, 0); }
 
-CLI::Option* at_least(CLI::Option* option, double minimum) {
-    return option->check(CLI::Validator(
-        [minimum](std::string& value) -> std::string {
+namespace {
+// "must be ≥ 1, not -3" / "must be between 16 and 16384, not 5" ("" when `value` is in range).
+CLI::Validator range(double minimum, double maximum) {
+    const bool open_above = maximum == std::numeric_limits<double>::infinity();
+    const std::string bounds = open_above ? "≥ " + number_text(minimum)
+                                          : fmt::format("between {} and {}", number_text(minimum), number_text(maximum));
+    return CLI::Validator(
+        [=](std::string& value) -> std::string {
             double v = 0;
+            size_t used = 0;
             try {
-                size_t used = 0;
                 v = std::stod(value, &used);
-                if (used != value.size()) return "must be a number, not " + value;
             } catch (const std::exception&) {
-                return "must be a number, not " + value;
+                used = 0;
             }
-            return v < minimum ? fmt::format("must be ≥ {}, not {}", number_text(minimum), value) : std::string();
+            if (used == 0 || used != value.size()) return "must be a number, not " + value;
+            return v < minimum || v > maximum ? fmt::format("must be {}, not {}", bounds, value) : std::string();
         },
-        "≥ " + number_text(minimum)));
+        bounds);
+}
+}  // namespace
+
+CLI::Option* at_least(CLI::Option* option, double minimum) {
+    return option->check(range(minimum, std::numeric_limits<double>::infinity()));
 }
 
-CLI::Option* between(CLI::Option* option, double minimum, double maximum) {
-    return option->check(CLI::Validator(
-        [minimum, maximum](std::string& value) -> std::string {
-            double v = 0;
-            try {
-                size_t used = 0;
-                v = std::stod(value, &used);
-                if (used != value.size()) return "must be a number, not " + value;
-            } catch (const std::exception&) {
-                return "must be a number, not " + value;
-            }
-            return v < minimum || v > maximum
-                       ? fmt::format("must be between {} and {}, not {}", number_text(minimum), number_text(maximum), value)
-                       : std::string();
-        },
-        fmt::format("{} to {}", number_text(minimum), number_text(maximum))));
-}
+CLI::Option* between(CLI::Option* option, double minimum, double maximum) { return option->check(range(minimum, maximum)); }
 
 void add_out_options(CLI::App* cmd, OutOptions& o, const std::string& what) {
     cmd->add_option("--out", o.out, what + " (replaced when it holds an earlier output of this command)")->required();

@@ -52,6 +52,7 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
         set.has_pairs = true;
         const R2Pairs pairs = read_r2_pairs(pairs_path);
         std::set<std::pair<std::string, std::string>> in_pairs;
+        const size_t problems_before = problems.size();
         for (const auto& p : pairs.pairs) {
             BenchExpression e{p.positive_video, p.exp_id, p.expression, p.obj_id, p.positive_frames, p.negative_video,
                               p.negative_frames, p.negative_source == "pool"};
@@ -81,6 +82,22 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
                     if (!in_pairs.count({video.name, exp.id}))
                         problems.push_back(fmt::format("ground truth expression '{}' of video '{}' has no pair in {}",
                                                        exp.id, video.name, pairs_path.string()));
+        // Many mismatches mean another tree (or split) than the one the pairs were built from: one line
+        // says so, instead of one line per expression.
+        const size_t mismatches = problems.size() - problems_before;
+        if (gt_meta && mismatches >= 3) {
+            const auto& source = pairs.provenance.contains("source") ? pairs.provenance["source"] : nlohmann::ordered_json::object();
+            const std::string first = problems[problems_before];
+            problems.resize(problems_before);
+            problems.push_back(fmt::format(
+                "{} is not the ground truth {} was built from{}: {} expressions differ or are missing (first: {}); pass the "
+                "--source (and --split) the pairs were built on",
+                set.gt_expressions_file.string(), pairs_path.string(),
+                source.is_object() && source.contains("name")
+                    ? fmt::format(" ('{}', split {})", source.value("name", "?"), source.value("split", "?"))
+                    : "",
+                mismatches, first));
+        }
     } else {
         for (const auto& video : gt_meta->videos)
             for (const auto& exp : video.expressions)

@@ -169,7 +169,7 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
         j["R_not_reported"] = fmt::format("{} missing; a missing negative frame is not \"nothing segmented\"",
                                           plural(s.missing_negative_frames, "negative prediction"));
     j["pixels"] = ojson{{"positive", s.positive_pixels}, {"negative", s.has_pairs ? ojson(s.negative_pixels) : ojson(nullptr)}};
-    j["inputs"] = ojson{{"predictions", input.predictions.string()},
+    j["inputs"] = ojson{{"predictions", (input.shown_as.empty() ? input.predictions : input.shown_as).string()},
                         {"ground_truth", input.gt_root.string()},
                         {"ground_truth_expressions", input.gt_expressions_file.string()},
                         {"ground_truth_annotations", input.gt_annotations.string()},

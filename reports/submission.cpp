@@ -1,6 +1,7 @@
 #include "reports/submission.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sys/stat.h>
@@ -42,6 +43,13 @@ bool is_os_junk(const fs::path& p) {
            name == ".r2bench-output.json";
 }
 
+// A run folder zipped whole brings the run's own files: scores.json (the alignment scores that eval
+// turns into AUROC) and run.json (what was run). Accepted at the submission's top only.
+bool is_run_file(const fs::path& p) {
+    const std::string name = p.filename().string();
+    return (name == "scores.json" || name == "run.json") && std::distance(p.begin(), p.end()) <= 2;
+}
+
 }  // namespace
 
 fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, const ZipLimits& limits) {
@@ -64,7 +72,7 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
         std::string name;
         zip_uint64_t size;
     };
-    std::vector<Entry> files;
+    std::vector<Entry> files, run_files;
     std::vector<std::string> unsafe, links, not_png, duplicates, too_big;
     std::set<std::string> seen;
     uint64_t total = 0;
@@ -93,6 +101,13 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
         if (is_os_junk(p)) continue;        // __MACOSX/, .DS_Store, Thumbs.db, r2bench's own marker
         const std::string normal = p.lexically_normal().generic_string();
         if (!seen.insert(normal).second) duplicates.push_back(name);
+        if (is_run_file(p)) {
+            const zip_uint64_t size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
+            if (int64_t(size) > limits.max_png_bytes) too_big.push_back(fmt::format("{} ({} bytes)", name, size));
+            total += size;
+            run_files.push_back({zip_uint64_t(i), normal, size});
+            continue;
+        }
         if (p.extension() != ".png" && p.extension() != ".PNG") {
             not_png.push_back(name);
             continue;
@@ -105,7 +120,11 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
     if (!unsafe.empty()) throw FileError(zip_path, "entries with absolute paths or '..' (refused: zip slip):" + list(unsafe));
     if (!links.empty()) throw FileError(zip_path, "entries that are symbolic links (refused):" + list(links));
     if (!duplicates.empty()) throw FileError(zip_path, "duplicate entries:" + list(duplicates));
-    if (!not_png.empty()) throw FileError(zip_path, fmt::format("{} entries are not PNG files:", not_png.size()) + list(not_png));
+    if (!not_png.empty())
+        throw FileError(zip_path, fmt::format("{} entries are not PNG files (a submission holds Annotations/ and Negatives/, and "
+                                              "may hold its run's scores.json and run.json):",
+                                              not_png.size()) +
+                                      list(not_png));
     if (!too_big.empty())
         throw FileError(zip_path, fmt::format("PNGs over the limit of {} bytes:", limits.max_png_bytes) + list(too_big));
     if (int64_t(total) > limits.max_total_bytes)
@@ -124,6 +143,13 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
                 throw FileError(zip_path, fmt::format("'{}' is outside Annotations/ and Negatives/", e.name));
     }
     if (files.empty()) throw FileError(zip_path, "holds no PNG files");
+    for (const auto& e : run_files) {
+        if (e.name.find('/') != std::string::npos && e.name.rfind(prefix, 0) != 0)
+            throw FileError(zip_path, fmt::format("'{}' is outside the submission's folder", e.name));
+        if (e.name.find('/') == std::string::npos && !prefix.empty())
+            throw FileError(zip_path, fmt::format("'{}' is outside the submission's folder {}", e.name, prefix));
+        files.push_back(e);
+    }
 
     // Second pass: extract, counting real bytes (declared sizes can lie).
     if (fs::exists(into)) throw FileError(into, "extraction folder already exists");
@@ -167,7 +193,7 @@ EvalResult score_submission(const fs::path& submission, const fs::path& out, con
         paths.allow_missing = options.allow_missing;
         EvalInput input = load_eval_input(paths);
         EvalResult result = evaluate(input);
-        input.predictions = submission;  // the report names the submission, not the scratch folder
+        input.shown_as = submission;  // the report names the submission, not the scratch folder
         write_eval_report(out, result, input);
         fs::remove_all(scratch, ec);
         return result;

@@ -380,3 +380,57 @@ TEST_CASE("bench eval prints the whole `r2bench eval` process against decoding a
     CHECK(out.find("goal <= 1.1", at) != std::string::npos);
     CHECK(out.find("(d) whole `r2bench eval` process") != std::string::npos);
 }
+
+TEST_CASE("what cost a newcomer minutes: layouts detected, run folders and checkpoints recognised, one line for another tree") {
+    TempDir dir;
+    const std::string d = dir.path.string();
+    std::string out;
+    // A Ref-DAVIS tree without --format: detected and said.
+    REQUIRE(run_command(fmt::format("{} --quiet synth --preset tiny --format ref-davis --out {}/davis", R2BENCH_BINARY, d)) == 0);
+    CHECK(run_command(fmt::format("{} --quiet build-dataset --source {}/davis --out {}/r2davis", R2BENCH_BINARY, d, d), &out) == 0);
+    CHECK(out.find("a ref-davis tree (detected") != std::string::npos);
+    // ... and a wrong --format names what was found.
+    CHECK(run_command(fmt::format("{} --quiet build-dataset --source {}/davis --format ref-youtube-vos --out {}/x", R2BENCH_BINARY, d, d),
+                      &out) == 2);
+    CHECK(out.find("looks like a ref-davis tree; pass --format ref-davis") != std::string::npos);
+
+    // Pairs built on one tree, scored against another: one line, not one per expression.
+    REQUIRE(run_command(fmt::format("{} --quiet synth --preset tiny --seed 1 --out {}/a", R2BENCH_BINARY, d)) == 0);
+    REQUIRE(run_command(fmt::format("{} --quiet synth --preset tiny --seed 2 --out {}/b", R2BENCH_BINARY, d)) == 0);
+    REQUIRE(run_command(fmt::format("{} --quiet build-dataset --source {}/a --out {}/r2a", R2BENCH_BINARY, d, d)) == 0);
+    REQUIRE(run_command(fmt::format("{} --quiet run --model oracle --source {}/a --pairs {}/r2a/r2_pairs.json --out {}/sub", R2BENCH_BINARY,
+                                    d, d, d)) == 0);
+    CHECK(run_command(fmt::format("{} --quiet eval --pred {}/sub --source {}/b --pairs {}/r2a/r2_pairs.json --out {}/e", R2BENCH_BINARY,
+                                  d, d, d, d),
+                      &out) == 2);
+    CHECK(out.find("is not the ground truth " + (dir / "r2a/r2_pairs.json").string() + " was built from ('a', split valid)") !=
+          std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') < 6);
+
+    // `report` on a run folder says what to do.
+    CHECK(run_command(fmt::format("{} report {}/sub", R2BENCH_BINARY, d), &out) == 2);
+    CHECK(out.find("this is a run folder") != std::string::npos);
+    CHECK(out.find("r2bench eval --pred") != std::string::npos);
+
+    // `score --report` writes the page as `eval --report` does.
+    CHECK(run_command(fmt::format("{} --quiet score {}/sub --source {}/a --pairs {}/r2a/r2_pairs.json --out {}/s --report", R2BENCH_BINARY,
+                                  d, d, d, d)) == 0);
+    CHECK(fs::exists(dir / "s/report.html"));
+
+    // A training checkpoint passed as --weights is pointed to the trained weights beside it.
+    std::string header = R"({"__metadata__":{"format":"r2bench-train-checkpoint","step":"5"}})";
+    while (header.size() % 8) header += ' ';
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) bytes[size_t(i)] = char((header.size() >> (8 * i)) & 0xff);
+    write_file_atomically(dir / "runs/checkpoint.safetensors", bytes + header);
+    out.clear();
+    const int code = run_command(fmt::format("{} --quiet run --model mttr_tiny --weights {}/runs/checkpoint.safetensors --source {}/a "
+                                             "--pairs {}/r2a/r2_pairs.json --out {}/m",
+                                             R2BENCH_BINARY, d, d, d, d),
+                                 &out);
+    if (out.find("built without libtorch") == std::string::npos) {
+        CHECK(code == 2);
+        CHECK(out.find("is a training checkpoint") != std::string::npos);
+        CHECK(out.find("--weights " + (dir / "runs/mttr_tiny.safetensors").string()) != std::string::npos);
+    }
+}

@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/mask_png.h"
+#include "core/pairs.h"
 #include "dataset_builder/r2_builder.h"
 #include "dataset_builder/synth.h"
 #include "reports/eval_report.h"
@@ -233,6 +234,32 @@ TEST_CASE("score: a good zip scores like its folder, also when wrapped in one to
     CHECK(*from_zip.summary.jfr == *from_dir.summary.jfr);
     CHECK(*from_wrapped.summary.jfr == *from_dir.summary.jfr);
     for (const auto& e : fs::directory_iterator(f.dir / "s_zip")) CHECK(e.path().filename().string()[0] != '.');  // scratch removed
+}
+
+TEST_CASE("score: a run folder zipped whole (with its scores.json and run.json) scores, and its alignment is read") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    // The run's own files: A = 0.9 on every positive pair and 0.1 on every negative one.
+    json pairs = json::array();
+    for (const auto& p : read_r2_pairs(f.pairs).pairs)
+        pairs.push_back({{"video", p.positive_video}, {"exp_id", p.exp_id}, {"negative_video", p.negative_video},
+                         {"positive", {{"alignment", 0.9}, {"rejected", false}}}, {"negative", {{"alignment", 0.1}, {"rejected", true}}}});
+    const std::string scores = json{{"schema_version", 1}, {"model", "r2vos_tiny"}, {"pairs", pairs}}.dump();
+    std::vector<std::pair<std::string, std::string>> entries = {{"run/scores.json", scores}, {"run/run.json", "{}"},
+                                                                {"run/.r2bench-output.json", "{\"command\": \"run\"}"}};
+    for (const auto& e : fs::recursive_directory_iterator(f.sub))
+        if (e.is_regular_file()) entries.push_back({"run/" + fs::relative(e.path(), f.sub).generic_string(), read_file(e.path())});
+    make_zip(f.dir / "run.zip", entries);
+    score_submission(f.dir / "run.zip", f.dir / "s", o);
+    const json summary = json::parse(read_file(f.dir / "s/summary.json"));
+    CHECK(summary["alignment"]["auroc"] == 1.0);
+    CHECK(summary["alignment"]["rejected_negative"] == pairs.size());
+    // Anything else that is not a PNG is still refused, saying what a submission may hold.
+    entries.push_back({"run/notes.txt", "x"});
+    make_zip(f.dir / "notes.zip", entries);
+    CHECK_THROWS_WITH_AS(score_submission(f.dir / "notes.zip", f.dir / "s2", o), doctest::Contains("may hold its run's scores.json"),
+                         FileError);
 }
 
 TEST_CASE("leaderboard: ranking, broken rows and caching") {
