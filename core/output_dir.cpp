@@ -17,6 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kTmpTag = ".r2bench-tmp-";
+constexpr const char* kOldTag = ".r2bench-old-";  // the earlier output, moved aside during commit()
 
 // `out/` and `out` name the same folder; `.` and `..` need their real name to get a sibling.
 fs::path clean(const fs::path& p) {
@@ -36,6 +37,24 @@ bool inside_or_same(const fs::path& inner, const fs::path& outer) {
         if (i == inner.end() || *i != *o) return false;
     }
     return true;
+}
+
+// commit() moves the earlier output aside, then the new one into place. Killed between the two,
+// --out is missing and the earlier output waits as `.NAME.r2bench-old-…`: it goes back (or, when the
+// new output made it, it is dropped). Called under the lock, so its process is gone.
+void restore_interrupted_replacement(const fs::path& parent, const std::string& name, const fs::path& final_path) {
+    const std::string prefix = "." + name + kOldTag;
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().filename().string().rfind(prefix, 0) != 0) continue;
+        std::error_code e;
+        if (!fs::exists(fs::symlink_status(final_path, e))) {
+            fs::rename(it->path(), final_path, e);
+            if (!e) fmt::print(stderr, "r2bench: restored {} (its replacement was interrupted)\n", final_path.string());
+        } else {
+            fs::remove_all(it->path(), e);
+        }
+    }
 }
 
 void remove_stale_temporaries(const fs::path& parent, const std::string& name) {
@@ -94,23 +113,6 @@ OutputDir OutputDir::begin(const fs::path& final_path, const std::string& comman
                                                     input.string()));
     }
 
-    const fs::file_status status = fs::status(out.final_, ec);
-    if (fs::exists(status)) {
-        if (!fs::is_directory(status)) throw FileError(out.final_, "exists and is not a folder; choose another --out");
-        const bool empty = fs::is_empty(out.final_, ec);
-        const std::string owner = output_dir_command(out.final_);
-        if (owner == command) {
-            out.previous_ = out.final_;
-        } else if (!empty && !force) {
-            if (!owner.empty())
-                throw FileError(out.final_, fmt::format("holds the output of `r2bench {}`, not of `r2bench {}`; choose "
-                                                        "another --out, or pass --force to replace it", owner, command));
-            throw FileError(out.final_, fmt::format("is not empty and was not written by `r2bench {}` (it holds {}); "
-                                                    "choose another --out, or pass --force to replace it",
-                                                    command, some_entries(out.final_)));
-        }
-    }
-
     fs::path parent = out.final_.parent_path();
     if (parent.empty()) parent = ".";
     const std::string name = out.final_.filename().string();
@@ -118,14 +120,52 @@ OutputDir OutputDir::begin(const fs::path& final_path, const std::string& comman
     for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) out.created_ = p;
     fs::create_directories(parent, ec);
     if (ec) throw FileError(parent, "cannot create folder for --out: " + ec.message());
-    out.lock_ = OutputLock::acquire(out.final_, command);
-    if (while_locked) while_locked();
-    remove_stale_temporaries(parent, name);
-    out.tmp_ = parent / fmt::format(".{}{}{}.{}", name, kTmpTag, OutputLock::this_host(), ::getpid());
-    fs::remove_all(out.tmp_, ec);
-    if (!fs::create_directory(out.tmp_, ec) || ec)
-        throw FileError(out.final_, "cannot write beside it: " + (ec ? ec.message() : std::string("already exists")));
+    try {
+        out.lock_ = OutputLock::acquire(out.final_, command);
+        // Under the lock: an earlier output moved aside by a commit that was killed half-way goes back.
+        restore_interrupted_replacement(parent, name, out.final_);
+        check_replaceable(out, command, force);
+        if (while_locked) while_locked();
+        remove_stale_temporaries(parent, name);
+        out.tmp_ = parent / fmt::format(".{}{}{}.{}", name, kTmpTag, OutputLock::this_host(), ::getpid());
+        fs::remove_all(out.tmp_, ec);
+        if (!fs::create_directory(out.tmp_, ec) || ec)
+            throw FileError(out.final_, "cannot write beside it: " + (ec ? ec.message() : std::string("already exists")));
+    } catch (...) {
+        out.tmp_.clear();
+        out.abandon();
+        throw;
+    }
     return out;
+}
+
+void OutputDir::check_replaceable(OutputDir& out, const std::string& command, bool force) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(out.final_, ec);
+    if (!fs::exists(status)) return;
+    if (!fs::is_directory(status)) throw FileError(out.final_, "exists and is not a folder; choose another --out");
+    const bool empty = fs::is_empty(out.final_, ec);
+    const std::string owner = output_dir_command(out.final_);
+    if (owner == command) {
+        out.previous_ = out.final_;
+    } else if (!empty && !force) {
+        if (!owner.empty())
+            throw FileError(out.final_, fmt::format("holds the output of `r2bench {}`, not of `r2bench {}`; choose "
+                                                    "another --out, or pass --force to replace it", owner, command));
+        throw FileError(out.final_, fmt::format("is not empty and was not written by `r2bench {}` (it holds {}); "
+                                                "choose another --out, or pass --force to replace it",
+                                                command, some_entries(out.final_)));
+    }
+}
+
+void OutputDir::abandon() {
+    done_ = true;
+    lock_ = OutputLock();  // its file is in the parent folder, which may go now
+    if (created_.empty()) return;
+    std::error_code ec;
+    for (fs::path p = final_.parent_path(); !p.empty(); p = p.parent_path()) {
+        if (!fs::remove(p, ec) || p == created_) break;  // fs::remove deletes only empty folders
+    }
 }
 
 OutputDir::OutputDir(OutputDir&& other) noexcept
@@ -159,11 +199,7 @@ fs::path OutputDir::fail(const std::vector<std::string>& problems) {
             // The list is on the terminal anyway; fall through to the clean-up.
         }
     }
-    if (created_.empty()) return {};
-    lock_ = OutputLock();  // its file is in the parent folder, which may go now
-    for (fs::path p = tmp_.parent_path(); !p.empty(); p = p.parent_path()) {
-        if (!fs::remove(p, ec) || p == created_) break;  // fs::remove deletes only empty folders
-    }
+    abandon();
     return {};
 }
 
@@ -190,7 +226,8 @@ void OutputDir::commit() {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(final_, ec))) {
         // Move the old output aside first, so a failed rename can put it back.
-        const fs::path old = tmp_.parent_path() / fmt::format(".{}.r2bench-old-{}", final_.filename().string(), ::getpid());
+        const fs::path old = tmp_.parent_path() / fmt::format(".{}{}{}.{}", final_.filename().string(), kOldTag,
+                                                              OutputLock::this_host(), ::getpid());
         fs::remove_all(old, ec);
         fs::rename(final_, old, ec);
         if (ec) throw FileError(final_, "cannot replace the earlier output: " + ec.message());

@@ -68,6 +68,8 @@ public:
 
 private:
     OutputDir() = default;
+    static void check_replaceable(OutputDir& out, const std::string& command, bool force);
+    void abandon();  // releases the lock and removes the parent folders begin() created (when empty)
     std::filesystem::path final_, tmp_;
     std::string command_;
     std::optional<std::filesystem::path> previous_;

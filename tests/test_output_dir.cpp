@@ -110,6 +110,30 @@ TEST_CASE("OutputDir: failure leaves nothing new, and an earlier output exactly 
     CHECK(entries(dir.path) == std::vector<std::string>{"out"});
 }
 
+TEST_CASE("OutputDir: an earlier output moved aside by a commit killed half-way is put back") {
+    TempDir dir;
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        write_file_atomically(out.path() / "summary.json", "earlier");
+        out.commit();
+    }
+    // kill -9 between commit()'s two renames: --out is gone, the earlier output waits beside it.
+    fs::rename(dir / "out", dir / ".out.r2bench-old-somehost.99999999");
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+        CHECK(out.previous() == dir / "out");
+        CHECK(read_file(dir / "out/summary.json") == "earlier");
+    }
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
+    // Killed after the second rename: the new output is in place, the old copy is dropped.
+    fs::create_directories(dir / ".out.r2bench-old-somehost.99999998");
+    {
+        OutputDir out = OutputDir::begin(dir / "out", "eval", false);
+    }
+    CHECK(entries(dir.path) == std::vector<std::string>{"out"});
+    CHECK(read_file(dir / "out/summary.json") == "earlier");
+}
+
 TEST_CASE("OutputDir: set_aside keeps the temporary folder under another name, --out untouched") {
     TempDir dir;
     {
