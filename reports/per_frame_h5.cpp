@@ -211,6 +211,13 @@ Handle open_column(hid_t file, const std::string& name, H5T_class_t expected, hs
         for (hsize_t d : dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
         throw FileError(path, fmt::format("/{} has shape ({}), expected one dimension", name, shape));
     }
+    // The row count comes from the file and sizes the buffer read into: a file of a few hundred
+    // bytes can claim 2^60 rows. Every row takes at least one byte of the file (r2bench writes
+    // no compressed or unallocated datasets), so more rows than bytes is a damaged file.
+    hsize_t file_bytes = 0;
+    check(H5Fget_filesize(file, &file_bytes), path, "read the file size");
+    if (dims[0] > file_bytes)
+        throw FileError(path, fmt::format("/{} claims {} rows, more than the file's {} bytes could hold", name, dims[0], file_bytes));
     *length = dims[0];
     return set;
 }
