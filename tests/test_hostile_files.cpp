@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <hdf5.h>
 #include <png.h>
 #include <zip.h>
 #include <zlib.h>
@@ -19,6 +20,7 @@
 #include "metrics/evaluation.h"
 #include "model_zoo/safetensors.h"
 #include "model_zoo/torch_checkpoint.h"
+#include "reports/per_frame_h5.h"
 #include "test_util.h"
 
 using namespace r2;
@@ -249,4 +251,27 @@ TEST_CASE("a PNG claiming 8192x8192 RGBA16 is refused from its header when the s
                                   (dir / "gt").string(), (dir / "out").string()),
                       &out) == 2);
     CHECK(contains(out, "sub/Annotations/v/0/00000.png: size 8192x8192 differs from the ground truth's 8x6"));
+}
+
+TEST_CASE("per_frame.h5: a string length the file cannot hold is refused before HDF5 allocates it") {
+    TempDir dir;
+    const fs::path h5 = dir / "per_frame.h5";
+    PerFrameTable table;
+    table.expressions = {{"v1", "0", "1", "v2", "a cat"}};
+    table.positive = {{0, "00000", 0.5, 0.75, 120}};
+    write_per_frame_h5(h5, table);
+    REQUIRE(read_per_frame_h5(h5).expressions.at(0).text == "a cat");
+    // Where the one element of /expressions/text is: its first 4 bytes are the string's length.
+    hid_t file = H5Fopen(h5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t set = H5Dopen2(file, "expressions/text", H5P_DEFAULT);
+    const haddr_t offset = H5Dget_offset(set);
+    H5Dclose(set);
+    H5Fclose(file);
+    std::string bytes = read_file(h5);
+    REQUIRE(offset + 4 <= bytes.size());
+    CHECK(bytes.substr(size_t(offset), 4) == le(5, 4));  // "a cat"
+    bytes.replace(size_t(offset), 4, le(0xfffffff0u, 4));
+    write_file_atomically(h5, bytes);
+    CHECK(file_error([&] { read_per_frame_h5(h5); }) ==
+          fmt::format("{}: /expressions/text row 0 claims a string of 4294967280 bytes, in a file of {}", h5.string(), bytes.size()));
 }
