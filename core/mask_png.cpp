@@ -310,6 +310,15 @@ DecodedImage decode_png(std::string_view png_bytes, const std::string& name, con
                         detail::PngDecoder decoder) {
     if (png_bytes.size() < 8 || png_sig_cmp(reinterpret_cast<png_const_bytep>(png_bytes.data()), 0, 8) != 0)
         throw FileError(name, "not a PNG file");
+    // The size is compared from the header alone: a damaged file is left for the decoders to
+    // describe, a well-formed one of the wrong size costs nothing to refuse.
+    const auto* p = reinterpret_cast<const uint8_t*>(png_bytes.data());
+    if (limits.expected_width > 0 && png_bytes.size() >= 24 && std::memcmp(p + 12, "IHDR", 4) == 0) {
+        const uint32_t width = be32(p + 16), height = be32(p + 20);
+        if (width != uint32_t(limits.expected_width) || height != uint32_t(limits.expected_height))
+            throw FileError(name, fmt::format("size {}x{} differs from the ground truth's {}x{}", width, height,
+                                              limits.expected_width, limits.expected_height));
+    }
     if (decoder != detail::PngDecoder::libpng_only) {
         if (auto image = decode_png_fast(png_bytes, limits, raw)) return std::move(*image);
         if (decoder == detail::PngDecoder::fast_only)

@@ -34,6 +34,9 @@ struct LabelMap {
 struct PngLimits {
     // Images with more pixels are refused before any pixel data is decoded.
     int64_t max_pixels = int64_t(8192) * 8192;
+    // When set (> 0), the size the image must have: eval passes the ground truth's, so that a
+    // prediction claiming 8192x8192 is refused from its header (IHDR), before anything is inflated.
+    int expected_width = 0, expected_height = 0;
 };
 
 // Decodes a ground-truth PNG into a label map (strict):

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_depth.h"
 #include "core/ytvos_meta.h"
 
 namespace r2 {
@@ -13,10 +14,11 @@ namespace r2 {
 using ojson = nlohmann::ordered_json;
 
 R2Pairs parse_r2_pairs(const std::string& json_text, const std::string& name) {
+    check_json_depth(json_text, name);
     ojson root;
     try {
         root = ojson::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
         throw FileError(name, fmt::format("invalid JSON: {}", e.what()));
     }
     if (!root.is_object() || !root.contains("schema_version") || !root.contains("pairs"))

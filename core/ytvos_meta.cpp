@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_depth.h"
 #include "core/text_format.h"
 
 namespace r2 {
@@ -100,9 +101,10 @@ struct Reader {
         return frames;
     }
     ojson parse(const std::string& text) const {
+        check_json_depth(text, file);
         try {
             return ojson::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
             fail("", fmt::format("invalid JSON: {}", e.what()));
         }
     }

@@ -355,9 +355,13 @@ EvalResult evaluate(const EvalInput& input) {
                 const EvalExpression& ex = input.expressions[e];
                 const fs::path path = root / unit.video / ex.exp_id / (unit.frame + ".png");
                 try {
-                    // A missing file is allowed by now (check_tree would have refused it).
+                    // A missing file is allowed by now (check_tree would have refused it). Where the
+                    // size is known, a prediction of another size is refused from its header,
+                    // before it is decoded (a small file can claim 8192x8192x64 bits).
+                    PngLimits limits = input.limits;
+                    if (reference) limits.expected_width = reference->width, limits.expected_height = reference->height;
                     std::optional<BitMask> pred;
-                    if (fs::exists(path)) pred = mask_of_foreground(read_prediction_png(path, input.limits));
+                    if (fs::exists(path)) pred = mask_of_foreground(read_prediction_png(path, limits));
                     if (pred) (positive ? positive_sizes : negative_sizes)[e][t] = Size{pred->width, pred->height};
                     const BitMask* object = nullptr;
                     if (positive && has_gt) {

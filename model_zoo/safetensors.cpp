@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_depth.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -77,6 +78,7 @@ SafetensorsFile SafetensorsFile::parse(std::string_view bytes, const std::string
     const uint8_t* buffer = reinterpret_cast<const uint8_t*>(bytes.data()) + 8 + header_size;
     const uint64_t buffer_size = bytes.size() - 8 - header_size;
 
+    check_json_depth(header, name);
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(header);
@@ -107,6 +109,8 @@ SafetensorsFile SafetensorsFile::parse(std::string_view bytes, const std::string
         unsigned __int128 elements = 1;
         for (const auto& d : value["shape"]) {
             if (!d.is_number_unsigned()) fail(where + ": shape holds something other than a non-negative integer");
+            // Checked one by one too: after a 0 the product stays 0 and would let 2^64 - 1 through as -1.
+            if (d.get<uint64_t>() > (uint64_t(1) << 62)) fail(where + ": shape is absurdly large");
             t.shape.push_back(int64_t(d.get<uint64_t>()));
             elements *= d.get<uint64_t>();
             if (elements > (unsigned __int128)(uint64_t(1) << 62)) fail(where + ": shape is absurdly large");

@@ -5,7 +5,9 @@
 // argparse.Namespace official checkpoints carry) with a placeholder and a warning.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model_zoo/safetensors.h"
@@ -23,5 +25,14 @@ struct CheckpointTensors {
 // with it. Accepts .pth/.bin (torch.save zip) and .safetensors. Throws FileError on anything else.
 CheckpointTensors read_checkpoint(const std::filesystem::path& path, const std::string& key = "",
                                   const std::string& strip_prefix = "");
+
+namespace detail {
+// The part of read_checkpoint after the zip: unpickles `pickle` and copies every tensor of the
+// state dict out of its storage, which `storage` returns by key (the bytes of data/<key>).
+// Errors name `name`. Separate so that the unpickler can be tested and fuzzed without a zip.
+using StorageReader = std::function<std::string(const std::string& key)>;
+CheckpointTensors read_checkpoint_pickle(std::string_view pickle, const StorageReader& storage, const std::string& name,
+                                         const std::string& key = "", const std::string& strip_prefix = "");
+}  // namespace detail
 
 }  // namespace r2

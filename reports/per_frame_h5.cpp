@@ -1,7 +1,10 @@
 #include "reports/per_frame_h5.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <limits>
+#include <set>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -211,6 +214,13 @@ Handle open_column(hid_t file, const std::string& name, H5T_class_t expected, hs
         for (hsize_t d : dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
         throw FileError(path, fmt::format("/{} has shape ({}), expected one dimension", name, shape));
     }
+    // The row count comes from the file and sizes the buffer read into: a file of a few hundred
+    // bytes can claim 2^60 rows. Every row takes at least one byte of the file (r2bench writes
+    // no compressed or unallocated datasets), so more rows than bytes is a damaged file.
+    hsize_t file_bytes = 0;
+    check(H5Fget_filesize(file, &file_bytes), path, "read the file size");
+    if (dims[0] > file_bytes)
+        throw FileError(path, fmt::format("/{} claims {} rows, more than the file's {} bytes could hold", name, dims[0], file_bytes));
     *length = dims[0];
     return set;
 }
@@ -224,6 +234,57 @@ std::vector<T> read_numbers(hid_t file, const std::string& name, H5T_class_t cls
     return values;
 }
 
+// HDF5 sizes its conversion buffer from each string's length as the file states it, before it
+// reads the string: a 15 KB file that claims strings of 4 GB made it allocate and fill 4 GB. The
+// lengths are read here first and checked against the file's size. On disk each element is its
+// length (4 bytes, little-endian), then the address of the string in the global heap and an
+// index; r2bench stores the elements as one contiguous block.
+void check_string_lengths(hid_t set, hid_t file, hsize_t n, const std::string& name, const fs::path& path) {
+    const haddr_t offset = H5Dget_offset(set);
+    if (offset == HADDR_UNDEF) {
+        H5Eclear2(H5E_DEFAULT);
+        throw FileError(path, fmt::format("/{} is not stored as one contiguous block, as r2bench writes it", name));
+    }
+    Handle fcpl{checked(H5Fget_create_plist(file), path, "read the file's creation properties"), H5Pclose};
+    size_t address_bytes = 0, length_bytes = 0;
+    check(H5Pget_sizes(fcpl.id, &address_bytes, &length_bytes), path, "read the file's address size");
+    hsize_t file_bytes = 0;
+    check(H5Fget_filesize(file, &file_bytes), path, "read the file size");
+    const hsize_t element = 4 + hsize_t(address_bytes) + 4;  // n <= file_bytes (open_column): no overflow
+    if (offset > file_bytes || n * element > file_bytes - offset)
+        throw FileError(path, fmt::format("/{} runs past the end of the file", name));
+    std::string raw(size_t(n * element), '\0');
+    std::ifstream in(path, std::ios::binary);
+    in.seekg(std::streamoff(offset));
+    if (!in.read(raw.data(), std::streamsize(raw.size()))) throw FileError(path, fmt::format("cannot read /{}", name));
+    for (hsize_t i = 0; i < n; ++i) {
+        const auto* p = reinterpret_cast<const uint8_t*>(raw.data() + i * element);
+        const uint32_t length = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+        if (length > file_bytes)
+            throw FileError(path, fmt::format("/{} row {} claims a string of {} bytes, in a file of {}", name, i, length, file_bytes));
+    }
+}
+
+// The memory of the variable-length strings HDF5 reads: every block it allocates, until freed.
+struct VlenStrings {
+    std::set<void*> blocks;
+    VlenStrings() = default;
+    VlenStrings(const VlenStrings&) = delete;
+    VlenStrings& operator=(const VlenStrings&) = delete;
+    ~VlenStrings() {
+        for (void* p : blocks) std::free(p);
+    }
+    static void* allocate(size_t size, void* self) {
+        void* p = std::malloc(size ? size : 1);
+        if (p) static_cast<VlenStrings*>(self)->blocks.insert(p);
+        return p;
+    }
+    static void release(void* p, void* self) {
+        static_cast<VlenStrings*>(self)->blocks.erase(p);
+        std::free(p);
+    }
+};
+
 std::vector<std::string> read_strings(hid_t file, const std::string& name, const fs::path& path) {
     hsize_t n = 0;
     Handle set = open_column(file, name, H5T_STRING, &n, path);
@@ -232,14 +293,18 @@ std::vector<std::string> read_strings(hid_t file, const std::string& name, const
     check(H5Tset_size(type.id, H5T_VARIABLE), path, "make a variable-length string type");
     // The file's character set: HDF5 refuses to convert between ASCII and UTF-8 strings.
     check(H5Tset_cset(type.id, H5Tget_cset(file_type.id)), path, "set the string character set");
+    // HDF5 allocates the strings through `strings`, which frees whatever is left when it goes out
+    // of scope: a read that fails half-way leaks the strings it had converted otherwise, some of
+    // them in HDF5's own buffers where H5Dvlen_reclaim cannot reach them.
+    VlenStrings strings;
+    Handle transfer{checked(H5Pcreate(H5P_DATASET_XFER), path, "create a transfer property list"), H5Pclose};
+    check(H5Pset_vlen_mem_manager(transfer.id, VlenStrings::allocate, &strings, VlenStrings::release, &strings), path,
+          "set the string allocator");
+    if (n) check_string_lengths(set.id, file, n, name, path);
     std::vector<char*> raw(n, nullptr);
-    if (n) check(H5Dread(set.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), path, fmt::format("read /{}", name));
+    if (n) check(H5Dread(set.id, type.id, H5S_ALL, H5S_ALL, transfer.id, raw.data()), path, fmt::format("read /{}", name));
     std::vector<std::string> out;
     for (char* s : raw) out.emplace_back(s ? s : "");
-    if (n) {
-        Handle space{H5Dget_space(set.id), H5Sclose};
-        H5Dvlen_reclaim(type.id, space.id, H5P_DEFAULT, raw.data());
-    }
     for (size_t i = 0; i < out.size(); ++i)
         if (!is_valid_utf8(out[i])) throw FileError(path, fmt::format("/{} row {} is not valid UTF-8", name, i));
     return out;
