@@ -19,6 +19,15 @@ int run_bench_eval(const BenchEvalOptions& options);
 // `r2bench bench build-dataset`: builder times on 202 and 2020 synthetic videos (metadata only).
 int run_bench_build_dataset(int repeats);
 
+// `r2bench bench leaderboard`: a board scored in full, then rerun with every result cached.
+struct BenchLeaderboardOptions {
+    std::string preset = "ytvos-valid";
+    int submissions = 3;
+    int repeats = 3;
+    std::string keep_dir;  // optional: keep the data and the board here
+};
+int run_bench_leaderboard(const BenchLeaderboardOptions& options);
+
 // `r2bench bench msda` (built with libtorch only): reference vs fast CPU kernel.
 int run_bench_msda(int frames, int height, int width, int repeats);
 // `r2bench bench backbone` (built with libtorch only): ResNet-50 in libtorch vs PyTorch.

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/bench_eval.h"
+#include "cli/cli_options.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
 #include "cli/handover.h"
@@ -31,6 +32,18 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     build->footer("Example:\n  r2bench bench build-dataset --repeats 1");
     build->add_option("--repeats", *build_repeats, "Timed repeats (the best is reported)")->capture_default_str();
     build->callback([build_repeats, &exit_code] { exit_code = run_bench_build_dataset(*build_repeats); });
+
+    auto board_options = std::make_shared<BenchLeaderboardOptions>();
+    CLI::App* board = add_command(*bench, "bench leaderboard");
+    board->footer("The data (a synth set, its pairs and the submissions) are generated first, which takes a few minutes at "
+                  "ytvos-valid scale.\n\nExample:\n  r2bench bench leaderboard --preset tiny --submissions 2 --repeats 1");
+    board->add_option("--preset", board_options->preset, "Synth preset of the ground truth")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
+    at_least(board->add_option("--submissions", board_options->submissions, "Submissions on the board"), 1)->capture_default_str();
+    at_least(board->add_option("--repeats", board_options->repeats, "Timed reruns (the best is reported)"), 1)->capture_default_str();
+    board->add_option("--keep", board_options->keep_dir, "Generate into this folder and keep it");
+    board->callback([board_options, &exit_code] { exit_code = run_bench_leaderboard(*board_options); });
 
     // Handed over to r2bench-models (libtorch): cmd_bench_models.cpp.
     for (const CommandInfo& c : command_table())

@@ -133,6 +133,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
         exit_code = 0;
 #else
         // r2bench never links libtorch: r2bench-models runs the neural models (the same code, this file).
+        // Loading libtorch alone takes about a second, so the usual mistakes are caught here first
+        // (r2bench-models checks everything again, and the registry's rules, before building a model).
+        if (!o->weights.empty() && !fs::is_regular_file(o->weights)) throw FileError(o->weights, "--weights: no such file");
+        if (!fs::is_directory(o->source)) throw FileError(o->source, "--source: not a folder");
+        if (read_r2_pairs(o->pairs).pairs.empty()) throw FileError(o->pairs, "holds no pairs: there is nothing to run");
         hand_over(fmt::format("`run --model {}`", o->baseline.model));
 #endif
     });

@@ -76,8 +76,8 @@ void add_leaderboard_command(CLI::App& app, int& exit_code) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "leaderboard");
-    cmd->footer("Results are cached in OUT/cache by content hash: a rerun into the same --out scores only new or changed "
-                "submissions. A broken submission gets its row with a short note linking to its full problem list "
+    cmd->footer("Results are cached in OUT/cache by content: a rerun into the same --out scores only new or changed "
+                "submissions, and every submission again when a ground-truth file or the pairs change. A broken submission gets its row with a short note linking to its full problem list "
                 "(OUT/submissions/<name>/problems.txt) and does not stop the others.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
                 "r2bench leaderboard build/demo/runs --source build/demo/synth --pairs build/demo/r2/r2_pairs.json --out build/demo/leaderboard");
     cmd->add_option("dir", o->dir, "Folder of submissions (.zip files and folders)")->required();
@@ -89,7 +89,12 @@ void add_leaderboard_command(CLI::App& app, int& exit_code) {
             throw Error(fmt::format("--out {} is inside the submissions folder {}; it would be scored as a submission",
                                     o->out.out, o->dir));
         OutputDir out = begin_output(o->out, "leaderboard", {o->dir, o->score.gt, o->score.pairs});
-        const auto rows = build_leaderboard(o->dir, out.path(), o->score, out.previous());
+        std::vector<LeaderboardRow> rows;
+        try {
+            rows = build_leaderboard(o->dir, out.path(), o->score, out.previous());
+        } catch (const InputProblems& e) {
+            fail_with_problems(out, e.problems());
+        }
         out.commit();
         fmt::print("{}", leaderboard_markdown(rows));
         const auto scored = std::count_if(rows.begin(), rows.end(), [](const LeaderboardRow& r) { return !r.cached; });

@@ -32,6 +32,10 @@ const std::vector<CommandInfo>& command_table() {
          Runs::scoring},
         {"bench build-dataset",
          "Time the R² builder on synth ytvos-valid metadata (202 videos) and on a 10x larger set (2020 videos)", Runs::scoring},
+        {"bench leaderboard",
+         "The leaderboard's content-keyed cache: a board scored in full, then rerun with every result cached, and the "
+         "hashing alone",
+         Runs::scoring},
         {"bench msda",
          "Multi-scale deformable attention: reference (grid_sample) vs the fast CPU kernel on ReferFormer's encoder shapes",
          Runs::models},

@@ -1,6 +1,12 @@
 // `r2bench leaderboard`: scores every submission in a folder (zips and folders), caches results
-// by content hash (a rerun scores only new or changed ones), ranks by J&F&R (ties by J&F; by J&F
+// by content (a rerun scores only new or changed ones), ranks by J&F&R (ties by J&F; by J&F
 // alone without pairs) and writes leaderboard.md, leaderboard.csv and leaderboard.html.
+//
+// A cached result is keyed on everything it depends on, as bytes: the submission (a zip's bytes,
+// a folder's file manifest), the ground truth's expressions file and a manifest of its annotation
+// files (path, size, SHA-256 of each), the pairs file, --allow-missing and the scorer's version.
+// An edited ground-truth mask therefore rescores every submission; an unreadable or inconsistent
+// cache entry, or one whose report folder is gone, is a miss, never a result.
 #pragma once
 #include <filesystem>
 #include <optional>
@@ -28,7 +34,8 @@ struct LeaderboardRow {
 // into `out`: out/submissions/<name>/ holds each eval report, or problems.txt for a broken
 // submission. Results are looked up by content hash in out/cache/ and then in previous/cache/
 // (an earlier board being replaced, whose reports are carried over), so only new or changed
-// submissions are scored.
+// submissions are scored. Throws FileError when the folder holds no submission and InputProblems
+// (one line per submission) when none of them could be scored.
 std::vector<LeaderboardRow> build_leaderboard(const std::filesystem::path& submissions, const std::filesystem::path& out,
                                               const ScoreOptions& options,
                                               const std::optional<std::filesystem::path>& previous = std::nullopt);

@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/file_manifest.h"
 #include "core/sha256.h"
 #include "reports/eval_report.h"
 
@@ -205,13 +206,7 @@ EvalResult score_submission(const fs::path& submission, const fs::path& out, con
 
 std::string submission_hash(const fs::path& submission) {
     if (fs::is_regular_file(submission)) return sha256_file(submission);
-    std::vector<fs::path> files;
-    for (const auto& e : fs::recursive_directory_iterator(submission))
-        if (e.is_regular_file()) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    Sha256 h;
-    for (const auto& f : files) h.update(fs::relative(f, submission).generic_string()).update(std::string(1, '\0')).update_file(f);
-    return h.hex();
+    return tree_hash(submission);
 }
 
 }  // namespace r2

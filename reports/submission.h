@@ -36,7 +36,7 @@ struct ScoreOptions {
 EvalResult score_submission(const std::filesystem::path& submission, const std::filesystem::path& out,
                             const ScoreOptions& options);
 
-// SHA-256 of a submission's content: the zip's bytes, or a folder's sorted relative paths and contents.
+// SHA-256 of a submission's content: the zip's bytes, or a folder's file manifest (core/file_manifest.h).
 std::string submission_hash(const std::filesystem::path& submission);
 
 }  // namespace r2

@@ -111,6 +111,20 @@ TEST_CASE("a failed rerun of eval, score, leaderboard or run leaves the earlier 
         const auto before = tree_snapshot(dir / "lb");
         CHECK(run_command(board + typo, &out) == 2);
         CHECK(tree_snapshot(dir / "lb") == before);
+        // A board on which nothing could be scored is a failure too, and leaves the earlier board.
+        fs::create_directories(dir / "broken_subs/team/Annotations");
+        const std::string broken_board =
+            fmt::format("{} --quiet leaderboard {} --out {} ", bin, (dir / "broken_subs").string(), (dir / "lb").string());
+        CHECK(run_command(broken_board + source_and_pairs(dir), &out) == 2);
+        CHECK(out.find("no submission in") != std::string::npos);
+        CHECK(out.find("team: ") != std::string::npos);
+        CHECK(tree_snapshot(dir / "lb") == before);
+        fs::create_directories(dir / "no_subs");
+        CHECK(run_command(fmt::format("{} --quiet leaderboard {} --out {} ", bin, (dir / "no_subs").string(), (dir / "lb").string()) +
+                              source_and_pairs(dir),
+                          &out) == 2);
+        CHECK(out.find("holds no submissions") != std::string::npos);
+        CHECK(tree_snapshot(dir / "lb") == before);
     }
     SUBCASE("run, and run with a pairs file that holds no pairs") {
         const auto before = tree_snapshot(dir / "sub");

@@ -318,6 +318,112 @@ TEST_CASE("leaderboard: ranking, broken rows and caching") {
     CHECK(fs::exists(f.dir / "lb/leaderboard.html"));
 }
 
+// The cache entry of the submission whose report (summary.json) is `report`'s.
+fs::path cache_entry_of(const fs::path& board, const fs::path& report) {
+    const json summary = json::parse(read_file(report / "summary.json"));
+    for (const auto& e : fs::directory_iterator(board / "cache")) {
+        const json entry = json::parse(read_file(e.path()));
+        if (entry.contains("summary") && entry["summary"] == summary) return e.path();
+    }
+    FAIL("no cache entry for " << report);
+    return {};
+}
+
+TEST_CASE("leaderboard: the cache can never serve a stale score") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    fs::create_directories(f.dir / "subs");
+    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
+    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
+    make_zip(f.dir / "subs/broken.zip", {{"notes.txt", "x"}});
+    const auto first = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+    REQUIRE(first[0].name == "oracle");
+    CHECK(*first[0].jf == 1.0);
+    auto by_name = [](const std::vector<LeaderboardRow>& rows, const std::string& name) {
+        for (const auto& r : rows)
+            if (r.name == name) return r;
+        FAIL("no row " << name);
+        return LeaderboardRow{};
+    };
+
+    SUBCASE("an edited ground-truth mask rescores every submission, to what a fresh eval gives") {
+        fs::path first_mask;
+        for (const auto& e : fs::recursive_directory_iterator(f.gt / "valid/Annotations"))
+            if (e.is_regular_file() && (first_mask.empty() || e.path() < first_mask)) first_mask = e.path();
+        const LabelMap old_mask = read_label_png(first_mask);
+        write_palette_png(first_mask, LabelMap(old_mask.width, old_mask.height, 1));
+        const auto second = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        for (const auto& r : second) CHECK_FALSE(r.cached);
+        EvalPaths p;
+        p.predictions = f.dir / "subs/oracle", p.gt = f.gt, p.pairs = f.pairs;
+        const EvalResult fresh = evaluate(load_eval_input(p));
+        const LeaderboardRow oracle = by_name(second, "oracle");
+        CHECK(*oracle.jf < 1.0);
+        CHECK(*oracle.jf == fresh.summary.jf);
+        const auto third = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        for (const auto& r : third) CHECK(r.cached);
+        CHECK(*by_name(third, "oracle").jf == fresh.summary.jf);
+    }
+    SUBCASE("a changed pairs file or --allow-missing is another key") {
+        auto pairs = json::parse(read_file(f.pairs));
+        pairs["note"] = "edited";
+        write_file_atomically(f.pairs, pairs.dump());
+        for (const auto& r : build_leaderboard(f.dir / "subs", f.dir / "lb", o)) CHECK_FALSE(r.cached);
+        o.allow_missing = true;
+        for (const auto& r : build_leaderboard(f.dir / "subs", f.dir / "lb", o)) CHECK_FALSE(r.cached);
+    }
+    SUBCASE("the same bytes elsewhere keep their results") {
+        fs::copy(f.gt, f.dir / "moved", fs::copy_options::recursive);
+        o.gt = f.dir / "moved";
+        for (const auto& r : build_leaderboard(f.dir / "subs", f.dir / "lb", o)) CHECK(r.cached);
+    }
+    SUBCASE("damaged, foreign or orphaned cache entries are misses") {
+        const fs::path noisy_entry = cache_entry_of(f.dir / "lb", f.dir / "lb/submissions/noisy");
+        const fs::path oracle_entry = cache_entry_of(f.dir / "lb", f.dir / "lb/submissions/oracle");
+        const std::string noisy_bytes = read_file(noisy_entry);
+        // Truncated: rescored, to the same numbers, and the entry rewritten whole.
+        write_file_atomically(noisy_entry, noisy_bytes.substr(0, noisy_bytes.size() / 2));
+        auto rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        CHECK_FALSE(by_name(rows, "noisy").cached);
+        CHECK(by_name(rows, "noisy").error.empty());
+        CHECK(*by_name(rows, "noisy").jfr == *by_name(first, "noisy").jfr);
+        CHECK(by_name(rows, "oracle").cached);
+        CHECK(read_file(noisy_entry) == noisy_bytes);
+        // Another submission's entry under this key (valid JSON, a perfect score): not this key's, a miss.
+        fs::copy_file(oracle_entry, noisy_entry, fs::copy_options::overwrite_existing);
+        rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        CHECK_FALSE(by_name(rows, "noisy").cached);
+        CHECK(*by_name(rows, "noisy").jfr == *by_name(first, "noisy").jfr);
+        // An entry of the right key whose metrics were tampered with into text: a miss.
+        auto entry = json::parse(read_file(noisy_entry));
+        entry["summary"]["metrics"]["J"] = "high";
+        write_file_atomically(noisy_entry, entry.dump());
+        CHECK_FALSE(by_name(build_leaderboard(f.dir / "subs", f.dir / "lb", o), "noisy").cached);
+        // A result whose report folder is gone is scored again rather than shown without one.
+        fs::remove_all(f.dir / "lb/submissions/noisy");
+        rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        CHECK_FALSE(by_name(rows, "noisy").cached);
+        CHECK(fs::exists(f.dir / "lb/submissions/noisy/summary.json"));
+        // A damaged entry is never reported as the team's error.
+        for (const auto& e : fs::directory_iterator(f.dir / "lb/cache")) write_file_atomically(e.path(), "{\"key\": ");
+        rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        for (const auto& r : rows) {
+            CHECK_FALSE(r.cached);
+            CHECK(r.error.empty() == (r.name != "broken.zip"));
+        }
+    }
+    SUBCASE("nothing to rank is an error, not an empty board") {
+        fs::create_directories(f.dir / "none");
+        CHECK_THROWS_WITH_AS(build_leaderboard(f.dir / "none", f.dir / "lb_none", o), doctest::Contains("holds no submissions"),
+                             FileError);
+        fs::create_directories(f.dir / "all_broken");
+        fs::copy(f.dir / "subs/broken.zip", f.dir / "all_broken/broken.zip");
+        CHECK_THROWS_WITH_AS(build_leaderboard(f.dir / "all_broken", f.dir / "lb_broken", o),
+                             doctest::Contains("broken.zip: "), InputProblems);
+    }
+}
+
 TEST_CASE("leaderboard: a submission without Negatives/ ranks after a complete one, marked, R not reported") {
     Fixture f;
     ScoreOptions o;
