@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "core/pairs.h"
 #include "core/mask_png.h"
 #include "core/ytvos_meta.h"
 
@@ -351,10 +352,17 @@ TEST_CASE("without r2bench-models beside it, r2bench says which command needs li
     CHECK(run_command(fmt::format("{} --quiet bench msda --frames 2", bin), &out) == 2);
     CHECK(out.find("this r2bench was built without libtorch: `bench msda` needs r2bench-models") != std::string::npos);
     tiny_tree(dir);
-    write_file_atomically(dir / "pairs.json", R"({"pairs": []})");
-    CHECK(run_command(fmt::format("{} run --model r2vos_tiny --synthetic-weights --source {} --pairs {} --out {}", bin,
-                                  (dir / "gt").string(), (dir / "pairs.json").string(), (dir / "run").string()),
-                      &out) == 2);
+    // The usual mistakes are caught before the hand-over (no libtorch needed to say so) …
+    write_r2_pairs(dir / "empty_pairs.json", R2Pairs{});
+    const std::string run = fmt::format("{} run --model r2vos_tiny --synthetic-weights --source {} --out {} --pairs ", bin,
+                                        (dir / "gt").string(), (dir / "run").string());
+    CHECK(run_command(run + (dir / "empty_pairs.json").string(), &out) == 2);
+    CHECK(out.find("empty_pairs.json: holds no pairs") != std::string::npos);
+    // … and a good command names what is missing.
+    R2Pairs pairs;
+    pairs.pairs.push_back({"v", "0", "the box", "1", "v", {"00000"}, {"00000"}});
+    write_r2_pairs(dir / "pairs.json", pairs);
+    CHECK(run_command(run + (dir / "pairs.json").string(), &out) == 2);
     CHECK(out.find("this r2bench was built without libtorch: `run --model r2vos_tiny` needs r2bench-models") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "run"));
     // Scoring and --help need nothing beside it.

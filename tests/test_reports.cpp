@@ -262,6 +262,14 @@ TEST_CASE("score: a run folder zipped whole (with its scores.json and run.json) 
                          FileError);
 }
 
+// subs/ with three submissions: noisy (the fixture's), oracle (perfect) and broken.zip (no PNG).
+void make_three_submissions(const Fixture& f) {
+    fs::create_directories(f.dir / "subs");
+    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
+    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
+    make_zip(f.dir / "subs/broken.zip", {{"notes.txt", "x"}});
+}
+
 TEST_CASE("leaderboard: ranking, broken rows and caching") {
     std::vector<LeaderboardRow> rows(4);
     rows[0].name = "b", rows[0].jfr = 0.5, rows[0].jf = 0.6;
@@ -277,10 +285,7 @@ TEST_CASE("leaderboard: ranking, broken rows and caching") {
     Fixture f;
     ScoreOptions o;
     o.gt = f.gt, o.pairs = f.pairs;
-    fs::create_directories(f.dir / "subs");
-    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
-    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
-    make_zip(f.dir / "subs/broken.zip", {{"notes.txt", "x"}});
+    make_three_submissions(f);
     const auto first = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
     REQUIRE(first.size() == 3);
     CHECK(first[0].name == "oracle");
@@ -333,10 +338,7 @@ TEST_CASE("leaderboard: the cache can never serve a stale score") {
     Fixture f;
     ScoreOptions o;
     o.gt = f.gt, o.pairs = f.pairs;
-    fs::create_directories(f.dir / "subs");
-    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
-    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
-    make_zip(f.dir / "subs/broken.zip", {{"notes.txt", "x"}});
+    make_three_submissions(f);
     const auto first = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
     REQUIRE(first[0].name == "oracle");
     CHECK(*first[0].jf == 1.0);
