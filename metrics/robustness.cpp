@@ -8,6 +8,10 @@ std::optional<double> robustness(int64_t positive_pixels, int64_t negative_pixel
     return std::nullopt;
 }
 
+double false_alarm_share(int64_t positive_pixels, int64_t negative_pixels) {
+    return negative_pixels == 0 ? 0.0 : double(negative_pixels) / double(negative_pixels + positive_pixels);
+}
+
 std::optional<double> jfr(double j, double f, std::optional<double> r) {
     if (!r) return std::nullopt;
     return (j + f + *r) / 3.0;

@@ -8,6 +8,8 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_file.h"
+#include "metrics/robustness.h"
 #include "core/text_format.h"
 #include "metrics/alignment.h"
 #include "reports/per_frame_h5.h"
@@ -144,10 +146,55 @@ EvalResult read_eval_scores(const std::filesystem::path& eval_dir) {
     return result;
 }
 
+namespace {
+
+// What the prediction folder's run.json (written by `r2bench run` for neural models) says about
+// the model that made it, so that a report can name the model and its weights; nullopt without one.
+std::optional<ojson> run_description(const std::filesystem::path& predictions) {
+    const std::filesystem::path file = predictions / "run.json";
+    if (predictions.empty() || !std::filesystem::is_regular_file(file)) return std::nullopt;
+    const ojson run = read_json_file(file);
+    return with_json_errors(file, [&] {
+        const ojson& weights = run.at("weights");
+        const ojson& config = run.value("config", ojson::object());
+        const ojson& pairs = run.value("pairs", ojson::object());
+        return ojson{{"model", run.at("model").get<std::string>()},
+                     {"synthetic_weights", run.value("synthetic_weights", false)},
+                     {"weights", weights.is_null() ? ojson(nullptr)
+                                                   : ojson{{"file", weights.at("file").get<std::string>()},
+                                                           {"sha256", weights.at("sha256").get<std::string>()}}},
+                     {"family", config.contains("family") ? config["family"] : ojson(nullptr)},
+                     {"postprocessing", config.contains("postprocessing") ? config["postprocessing"] : ojson(nullptr)},
+                     {"pairs", pairs.contains("file") ? pairs["file"] : ojson(nullptr)},
+                     {"r2bench_version", run.value("r2bench_version", "")}};
+    });
+}
+
+// summary.json's "alignment": AUROC, the ROC points, the operating point and whether A has any spread.
+ojson alignment_json(const AlignmentSummary& a, const ojson& summary) {
+    // R2-VOS rejects at A ≤ 0.5; the other families never reject, so they have no threshold.
+    const bool r2vos = summary.contains("run") && summary["run"]["family"] == "r2vos";
+    const bool thresholded = r2vos || a.rejected_positives + a.rejected_negatives > 0;
+    ojson roc = ojson::array();
+    for (const auto& p : a.roc) roc.push_back(ojson{{"fpr", p.fpr}, {"tpr", p.tpr}, {"threshold", optional_number(p.threshold)}});
+    return ojson{{"model", a.model}, {"synthetic_weights", a.synthetic_weights},
+                 {"positive_pairs", a.positives}, {"negative_pairs", a.negatives},
+                 {"rejected_positive", a.rejected_positives}, {"rejected_negative", a.rejected_negatives},
+                 {"auroc", optional_number(a.auroc)}, {"accuracy", optional_number(a.accuracy)},
+                 {"scores_std", a.std_dev}, {"degenerate", a.degenerate},
+                 {"degenerate_note", a.degenerate ? ojson(kNoSeparationNote) : ojson(nullptr)},
+                 {"operating_point", ojson{{"fpr", a.operating_fpr}, {"tpr", a.operating_tpr},
+                                           {"rejects_at_or_below", thresholded ? ojson(kR2vosRejectAtOrBelow) : ojson(nullptr)}}},
+                 {"roc", std::move(roc)}};
+}
+
+}  // namespace
+
 ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
     const EvalSummary& s = result.summary;
     ojson j;
     j["schema_version"] = 1;
+    j["r2bench_version"] = R2BENCH_VERSION;
     j["metrics"] = ojson{
         {"J", s.has_gt ? ojson(s.j.mean) : ojson(nullptr)},
         {"F", s.has_gt ? ojson(s.f.mean) : ojson(nullptr)},
@@ -187,18 +234,18 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
         videos[v.video] = std::move(item);
     }
     j["per_video"] = std::move(videos);
+    if (auto run = run_description(input.predictions)) j["run"] = std::move(*run);
     // A neural run's scores.json: how well A separates positive from negative pairs; R per referred category.
-    if (const auto a = read_alignment_summary(input.predictions)) {
-        j["alignment"] = ojson{{"model", a->model}, {"synthetic_weights", a->synthetic_weights},
-                               {"positive_pairs", a->positives}, {"negative_pairs", a->negatives},
-                               {"rejected_positive", a->rejected_positives}, {"rejected_negative", a->rejected_negatives},
-                               {"auroc", optional_number(a->auroc)}, {"accuracy", optional_number(a->accuracy)}};
-    }
+    if (const auto a = read_alignment_summary(input.predictions)) j["alignment"] = alignment_json(*a, j);
     if (s.has_pairs) {
         ojson categories = ojson::object();
         for (const auto& c : robustness_by_category(result, referred_categories(input)))
             categories[c.category] = ojson{{"expressions", c.expressions}, {"R", optional_number(c.r)},
-                                           {"positive_pixels", c.positive_pixels}, {"negative_pixels", c.negative_pixels}};
+                                           {"positive_pixels", c.positive_pixels}, {"negative_pixels", c.negative_pixels},
+                                           {"false_alarm_share", c.negatives_missing ? ojson(nullptr) : ojson(c.false_alarm_share())},
+                                           {"J&F", std::isnan(c.jf) ? ojson(nullptr) : ojson(c.jf)},
+                                           {"nothing_predicted", c.nothing_predicted()},
+                                           {"negatives_missing", c.negatives_missing}};
         j["R_per_category"] = std::move(categories);
     }
     return j;
@@ -206,33 +253,50 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
 
 std::string eval_alignment_table(const EvalResult& result, const EvalInput& input) {
     std::string out;
-    if (const auto a = read_alignment_summary(input.predictions))
-        out += fmt::format("alignment A ({}{}): AUROC {}, accuracy {} ({} positive and {} negative pairs; rejected {} and {})\n",
-                           a->model, a->synthetic_weights ? ", SYNTHETIC weights" : "", percent(a->auroc), percent(a->accuracy),
-                           a->positives, a->negatives, a->rejected_positives, a->rejected_negatives);
+    if (const auto a = read_alignment_summary(input.predictions)) {
+        out += fmt::format("alignment A ({}{}): AUROC {}", a->model, a->synthetic_weights ? ", SYNTHETIC weights" : "", percent(a->auroc));
+        if (a->degenerate)
+            // Rejections of a degenerate head are float noise around the threshold: not reported as if they meant something.
+            out += fmt::format(" — {} (std of A {:.2g} < {:g}; its {} rejections are noise)\n", kNoSeparationNote, a->std_dev,
+                               kDegenerateAlignmentStd, a->rejected_positives + a->rejected_negatives);
+        else
+            out += fmt::format(", accuracy {} ({} positive and {} negative pairs; rejected {} and {})\n", percent(a->accuracy),
+                               a->positives, a->negatives, a->rejected_positives, a->rejected_negatives);
+    }
     if (result.summary.has_pairs) {
+        std::vector<CategoryRobustness> categories = robustness_by_category(result, referred_categories(input));
+        order_by_harm(categories);
         std::string line;
-        for (const auto& c : robustness_by_category(result, referred_categories(input)))
-            line += fmt::format("{}{} {}", line.empty() ? "" : ", ", c.category, percent(c.r));
-        if (!line.empty()) out += "R per referred category: " + line + "\n";
+        for (const auto& c : categories) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", c.category, category_r_text(c));
+        if (!line.empty()) out += "R per referred category, lowest first: " + line + "\n";
     }
     return out;
 }
 
-std::string per_expression_csv(const EvalResult& result) {
+std::string per_expression_csv(const EvalResult& result, const AlignmentSummary* alignment) {
     const bool gt = result.summary.has_gt, pairs = result.summary.has_pairs;
+    std::map<std::pair<std::string, std::string>, const PairAlignment*> a_of;  // (video, exp_id) → its scores.json entry
+    if (alignment)
+        for (const auto& p : alignment->pairs) a_of[{p.video, p.exp_id}] = &p;
     std::string out = "video,exp_id,obj_id,negative_video,frames,J,J_recall,J_decay,F,F_recall,F_decay,J&F,"
-                      "positive_pixels,negative_pixels,R,missing_frames,expression\n";
+                      "positive_pixels,negative_pixels,R,missing_frames,false_alarm_share,A_positive,rejected_positive,"
+                      "A_negative,rejected_negative,expression\n";
     for (const auto& r : result.expressions) {
         const EvalExpression& e = r.expression;
         auto metric = [&](double v) { return gt ? csv_number(v) : std::string(); };
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.video), csv_field(e.exp_id),
+        // The share, like R, is withheld when a negative frame is missing.
+        const std::string share = pairs && r.missing_negative_frames == 0
+                                      ? csv_number(false_alarm_share(r.positive_pixels, r.negative_pixels)) : std::string();
+        const auto it = a_of.find({e.video, e.exp_id});
+        const PairAlignment* a = it == a_of.end() ? nullptr : it->second;
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e.video), csv_field(e.exp_id),
                            csv_field(e.obj_id), csv_field(e.negative_video), e.frames.size(), metric(r.j_stats.mean),
                            metric(r.j_stats.recall), metric(r.j_stats.decay), metric(r.f_stats.mean),
                            metric(r.f_stats.recall), metric(r.f_stats.decay),
                            metric((r.j_stats.mean + r.f_stats.mean) / 2), r.positive_pixels,
-                           pairs ? std::to_string(r.negative_pixels) : std::string(), csv_number(r.r), r.missing_frames,
-                           csv_field(e.text));
+                           pairs ? std::to_string(r.negative_pixels) : std::string(), csv_number(r.r), r.missing_frames, share,
+                           a ? csv_number(a->positive) : "", a ? (a->positive_rejected ? "1" : "0") : "",
+                           a ? csv_number(a->negative) : "", a ? (a->negative_rejected ? "1" : "0") : "", csv_field(e.text));
     }
     return out;
 }
@@ -275,7 +339,8 @@ std::string eval_table(const EvalResult& result) {
 void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input) {
     // Everything is rendered before the first file is written, so a failure leaves no partial report.
     const std::string summary = eval_summary_json(result, input).dump(2) + "\n";
-    const std::string expressions = per_expression_csv(result);
+    const auto alignment = read_alignment_summary(input.predictions);
+    const std::string expressions = per_expression_csv(result, alignment ? &*alignment : nullptr);
     const std::string videos = per_video_csv(result);
     write_per_frame_h5(out_dir / "per_frame.h5", per_frame_table(result));
     write_file_atomically(out_dir / "summary.json", summary);

@@ -8,12 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metrics/alignment.h"
 #include "metrics/evaluation.h"
 
 namespace r2 {
 
 nlohmann::ordered_json eval_summary_json(const EvalResult& result, const EvalInput& input);
-std::string per_expression_csv(const EvalResult& result);
+// One row per expression; with `alignment` (the run's scores.json) its A and rejection on both
+// videos, matched by (video, exp_id); those cells are empty without it.
+std::string per_expression_csv(const EvalResult& result, const AlignmentSummary* alignment = nullptr);
 std::string per_video_csv(const EvalResult& result);
 std::string eval_table(const EvalResult& result);
 // The lines a neural run's scores.json adds (AUROC and accuracy of A), and R per referred category.

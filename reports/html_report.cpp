@@ -15,6 +15,8 @@
 #include "core/error.h"
 #include "core/mask_png.h"
 #include "core/text_format.h"
+#include "metrics/alignment.h"
+#include "metrics/robustness.h"
 #include "reports/eval_report.h"
 #include "reports/svg.h"
 
@@ -255,13 +257,6 @@ std::string legend() {
 std::string pct(double v) { return percent(v); }
 std::string pct(const json& v) { return v.is_number() ? percent(v.get<double>()) : "n/a"; }
 
-// Σneg / (Σneg + Σpos): the share of predicted foreground that fell on the negative video. Unlike
-// R = 1 − Σneg/Σpos it stays in [0, 1] when Σpos is tiny, and it orders items as R does:
-// share = (1 − R) / (2 − R). Nothing predicted anywhere is no false alarm: 0.
-double false_alarm_share(int64_t positive, int64_t negative) {
-    return negative == 0 ? 0.0 : double(negative) / double(negative + positive);
-}
-
 // 187048990 → "187 048 990" (narrow no-break spaces), for counts in prose; tables keep plain digits to sort.
 std::string grouped(int64_t n) {
     std::string digits = std::to_string(n < 0 ? -n : n), out;
@@ -308,6 +303,125 @@ std::vector<size_t> spread(size_t size, size_t n, size_t must) {
 
 size_t argmax(const std::vector<int64_t>& v) {
     return size_t(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+std::string code_or(const json& v, const std::string& missing) {
+    return v.is_string() && !v.get<std::string>().empty() ? "<code>" + svg::escape(v.get<std::string>()) + "</code>" : missing;
+}
+
+// The page's header: which model (and weights) made the predictions, scored on which data set and
+// pairs, by which r2bench. Model and weights come from the prediction folder's run.json (copied
+// into summary.json by eval); reference models and outside submissions have none.
+std::string header_html(const json& summary) {
+    const json& inputs = summary.value("inputs", json::object());
+    const json& run = summary.value("run", json());
+    std::string model = "<i>not recorded</i>: the prediction folder has no run.json (a reference model, or predictions made "
+                        "outside r2bench)";
+    std::string weights = "<i>not recorded</i>";
+    if (run.is_object()) {
+        model = "<b>" + svg::escape(run.value("model", "")) + "</b>";
+        if (run.value("family", json()).is_string()) model += " (family " + svg::escape(run["family"].get<std::string>()) + ")";
+        const json& w = run.value("weights", json());
+        weights = w.is_object() ? fmt::format("<code>{}</code><br>SHA-256 <code>{}</code>", svg::escape(w.value("file", "")),
+                                              svg::escape(w.value("sha256", "")))
+                  : run.value("synthetic_weights", false) ? "<b class='bad'>synthetic</b> (untrained formula weights: the scores mean nothing)"
+                                                          : "<i>not recorded</i>";
+    }
+    std::string version = fmt::format("eval {}", svg::escape(summary.value("r2bench_version", "(before 0.1.0)")));
+    if (run.is_object() && !run.value("r2bench_version", "").empty())
+        version += fmt::format(", run {}", svg::escape(run.value("r2bench_version", "")));
+    std::string h = "<h1>r2bench evaluation report" + (run.is_object() ? ": " + svg::escape(run.value("model", "")) : "") + "</h1>";
+    h += "<table class='meta'>";
+    h += "<tr><th>model</th><td>" + model + "</td></tr><tr><th>weights</th><td>" + weights + "</td></tr>";
+    h += "<tr><th>data set (ground truth)</th><td>" + code_or(inputs.value("ground_truth", json()), "<i>none given</i> (no J and F)") + "</td></tr>";
+    h += "<tr><th>pairs</th><td>" + code_or(inputs.value("pairs", json()), "<i>none given</i> (no R)") + "</td></tr>";
+    h += "<tr><th>predictions</th><td>" + code_or(inputs.value("predictions", json()), "<i>unknown</i>") + "</td></tr>";
+    h += "<tr><th>r2bench</th><td>" + version + "</td></tr></table>";
+    return h;
+}
+
+// The alignment section: the ROC curve of A with its AUROC and the operating point the model used,
+// or why there is none; a degenerate A (no spread) is said next to the AUROC.
+std::string alignment_html(const json& summary) {
+    std::string h = "<h2>Alignment: does the model tell matching pairs from unrelated ones?</h2>";
+    const json& a = summary.value("alignment", json());
+    if (!a.is_object()) {
+        return h + "<p class='explain'>No alignment scores: the prediction folder has no scores.json (reference models and "
+                   "outside submissions write none), so there is no AUROC. R below still measures what was segmented on the "
+                   "unrelated videos.</p>";
+    }
+    const bool degenerate = a.value("degenerate", false);
+    std::vector<svg::Point> curve;
+    for (const json& p : a.value("roc", json::array())) curve.push_back({p.value("fpr", 0.0), p.value("tpr", 0.0)});
+    const json& op = a.value("operating_point", json::object());
+    const svg::Point operating{op.value("fpr", 0.0), op.value("tpr", 0.0)};
+    const json& threshold = op.value("rejects_at_or_below", json());
+    const std::string rule = threshold.is_number() ? fmt::format("rejects at A ≤ {}", svg::tick_label(threshold.get<double>()))
+                                                   : std::string("never rejects");
+    const std::string operating_label =
+        fmt::format("operating point ({}): FPR {} %, TPR {} %", rule, pct(operating.x), pct(operating.y));
+    const std::string note = degenerate ? fmt::format("{} (std of A {:.2g})", kNoSeparationNote, a.value("scores_std", 0.0)) : "";
+    h += "<div class='plots'>";
+    h += svg::roc(curve, &operating, "ROC of the alignment score A", "ROC of A (AUROC " + pct(a.value("auroc", json())) + " %)",
+                  operating_label, note);
+    h += "<div class='explain'>";
+    h += fmt::format("<p><b>AUROC {} %</b>{} over {} matching and {} unrelated pairs.</p>", pct(a.value("auroc", json())),
+                     degenerate ? fmt::format(" — <b class='bad'>{}</b>: A varies by {:.2g} (standard deviation) across all pairs, "
+                                              "so its ranking and its rejections are float noise",
+                                              kNoSeparationNote, a.value("scores_std", 0.0))
+                                : "",
+                     a.value("positive_pairs", 0), a.value("negative_pairs", 0));
+    h += "<p>A is the model's own score that an expression matches the video (R2-VOS: 1 − its pair head's probability of an "
+         "unrelated pair; ReferFormer and MTTR: the chosen query's class probability). The curve calls a pair matching when A "
+         "is at or above a threshold: the true-positive rate is the share of matching pairs (the expression on its own video) "
+         "kept, the false-positive rate the share of unrelated pairs (on the negative video) kept. 100 % AUROC separates them "
+         "all, 50 % is chance.</p>";
+    h += fmt::format("<p>The model's <b>operating point</b>: it {}, so it kept {} of {} matching and {} of {} unrelated pairs "
+                     "(rejected {} and {}){}.</p>",
+                     rule, a.value("positive_pairs", int64_t(0)) - a.value("rejected_positive", int64_t(0)), a.value("positive_pairs", 0),
+                     a.value("negative_pairs", int64_t(0)) - a.value("rejected_negative", int64_t(0)), a.value("negative_pairs", 0),
+                     a.value("rejected_positive", 0), a.value("rejected_negative", 0),
+                     degenerate ? "; with A this flat, which pairs fall on either side of the threshold is chance" : "");
+    return h + "</div></div>";
+}
+
+// summary.json's R_per_category as the evaluator computed it.
+std::vector<CategoryRobustness> categories_of(const json& summary) {
+    std::vector<CategoryRobustness> out;
+    const json by_category = summary.value("R_per_category", json::object());  // items() must not outlive it
+    for (const auto& [name, c] : by_category.items()) {
+        CategoryRobustness r;
+        r.category = name;
+        r.expressions = c.value("expressions", 0);
+        r.positive_pixels = c.value("positive_pixels", int64_t(0)), r.negative_pixels = c.value("negative_pixels", int64_t(0));
+        if (c.value("R", json()).is_number()) r.r = c["R"].get<double>();
+        if (c.value("J&F", json()).is_number()) r.jf = c["J&F"].get<double>();
+        r.negatives_missing = c.value("negatives_missing", false);
+        out.push_back(r);
+    }
+    order_by_harm(out);
+    return out;
+}
+
+// One row per referred category, what hurts most first; a category with nothing predicted on
+// either video says so instead of showing the formula's R = 100.
+std::string categories_html(const json& summary) {
+    const std::vector<CategoryRobustness> categories = categories_of(summary);
+    if (categories.empty()) return "";
+    std::string h = "<h2>Per referred category</h2><p class='explain'>The category of the object each expression refers to "
+                    "(from the data set's meta.json). Sorted by what hurts most: the highest false-alarm share (the lowest R) "
+                    "first, ties by the lowest J&amp;F; categories where nothing was predicted on either video come last, "
+                    "marked as such: R = 1 − 0/0 counts as 100 % by the formula but says nothing.</p>"
+                    "<table class='sortable categories'><tr><th class='l'>category</th><th>expressions</th><th>R</th>"
+                    "<th title='Σneg / (Σneg + Σpos)'>false-alarm share</th><th>J&amp;F</th><th>Σpos px</th><th>Σneg px</th></tr>";
+    for (const auto& c : categories) {
+        const bool empty = c.nothing_predicted();
+        h += fmt::format("<tr{}><td class='l'>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                         empty ? " class='empty'" : "", svg::escape(c.category), c.expressions, c.r && !empty ? "" : " class='l'",
+                         svg::escape(category_r_text(c)), c.negatives_missing ? "n/a" : pct(c.false_alarm_share()), pct(c.jf),
+                         c.positive_pixels, c.negative_pixels);
+    }
+    return h + "</table>";
 }
 
 }  // namespace
@@ -364,11 +478,10 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
          ".legend{display:flex;align-items:flex-start;"
          "background:#f6f6f6;padding:8px;border:1px solid #ddd}"
          ".strip{margin:8px 0;border-top:1px solid #ddd;padding-top:8px}.strip>div{font-size:14px;margin-bottom:4px}"
-         ".note{color:#a60}.explain{max-width:900px;font-size:14px;line-height:1.45}</style></head><body>";
-    h += "<h1>r2bench evaluation report</h1>";
-    h += fmt::format("<p>Predictions: <code>{}</code><br>Ground truth: <code>{}</code><br>Pairs: <code>{}</code></p>",
-                     svg::escape(inputs.value("predictions", "")), svg::escape(inputs.value("ground_truth", "")),
-                     svg::escape(inputs.value("pairs", "")));
+         ".note{color:#a60}.bad{color:#c00}table.meta th{text-align:left;cursor:default;position:static}"
+         "table.meta td{text-align:left}tr.empty td{color:#777;background:#f7f7f7}"
+         ".explain{max-width:900px;font-size:14px;line-height:1.45}</style></head><body>";
+    h += header_html(summary);
     for (const auto& note : summary.value("notes", json::array())) h += "<p class='note'>" + svg::escape(note.get<std::string>()) + "</p>";
 
     // Summary table.
@@ -390,6 +503,8 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
                          "videos; R = 1 − Σneg / Σpos.",
                          grouped(total_positive), grouped(total_negative));
     h += "</p>";
+    h += alignment_html(summary);
+    if (pairs) h += categories_html(summary);
 
     // Plots.
     h += "<h2>Plots</h2><div class='plots'>";

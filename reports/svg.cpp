@@ -174,41 +174,136 @@ std::string bar_chart(const std::vector<Bar>& bars, const std::string& title, co
     return s + "</svg>";
 }
 
+const char* series_colour(size_t series) { return kColours[series % 8]; }
+
+const char* dash_pattern(size_t series) {
+    static const char* patterns[] = {"", "7 3", "2 2", "9 3 2 3", "4 4", "1 3", "12 4", "6 2 2 2 2 2"};
+    return patterns[series % 8];
+}
+
+std::string marker(size_t series, double x, double y, const std::string& tooltip) {
+    const std::string title = "<title>" + escape(tooltip) + "</title>";
+    const char* c = series_colour(series);
+    switch (series % 5) {
+        case 0: return fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='3.2' fill='{}'>{}</circle>", x, y, c, title);
+        case 1:
+            return fmt::format("<rect x='{:.1f}' y='{:.1f}' width='6' height='6' fill='{}'>{}</rect>", x - 3, y - 3, c, title);
+        case 2:
+            return fmt::format("<path d='M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}Z' fill='{}'>{}</path>", x, y - 4, x + 4, y + 3,
+                               x - 4, y + 3, c, title);
+        case 3:
+            return fmt::format("<path d='M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}Z' fill='{}'>{}</path>", x, y - 4.5,
+                               x + 4.5, y, x, y + 4.5, x - 4.5, y, c, title);
+        default:
+            return fmt::format("<path d='M{:.1f},{:.1f}L{:.1f},{:.1f}M{:.1f},{:.1f}L{:.1f},{:.1f}' stroke='{}' stroke-width='2'>{}</path>",
+                               x - 3.5, y - 3.5, x + 3.5, y + 3.5, x - 3.5, y + 3.5, x + 3.5, y - 3.5, c, title);
+    }
+}
+
+namespace {
+
+// A legend entry: a short line in the series' colour and dash with its marker, then the text.
+std::string legend_entry(size_t series, double x, double y, const std::string& label) {
+    const char* dash = dash_pattern(series);
+    std::string s = fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}' stroke-width='2'{}/>", x, y - 4,
+                                x + 26, y - 4, series_colour(series), *dash ? fmt::format(" stroke-dasharray='{}'", dash) : "");
+    s += marker(series, x + 13, y - 4, label);
+    return s + text(x + 32, y, label);
+}
+
+// One series as a polyline with its dash pattern and a marker per point, on the panel [top, bottom].
+std::string series_line(size_t i, const std::vector<double>& values, const std::string& name, double left, double right,
+                        double x_max, double top, double bottom) {
+    std::string points, marks;
+    for (size_t t = 0; t < values.size(); ++t) {
+        const double x = left + (right - left) * double(t) / x_max;
+        const double y = bottom - (bottom - top) * std::clamp(values[t], 0.0, 1.0);
+        points += fmt::format("{:.1f},{:.1f} ", x, y);
+        // Markers while they stay apart; a long video keeps the line alone.
+        if (values.size() <= 60) marks += marker(i, x, y, fmt::format("{} frame {}: {:.1f} %", name, t, 100 * values[t]));
+    }
+    const char* dash = dash_pattern(i);
+    return fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' stroke-opacity='0.9'{} points='{}'/>", series_colour(i),
+                       *dash ? fmt::format(" stroke-dasharray='{}'", dash) : "", points) +
+           marks;
+}
+
+}  // namespace
+
 std::string lines(const std::vector<std::vector<double>>& series, const std::vector<std::string>& names,
                   const std::string& title, const std::string& y_label, const std::string& x_label) {
     size_t n = 2;
     for (const auto& v : series) n = std::max(n, v.size());
-    const std::vector<double> y_ticks = {0, 25, 50, 75, 100};
-    const double left = 56, right = 520, top = 34, bottom = 214;
-    const double legend_top = bottom + 56, legend_row = 16;
-    const int w = 540, h = int(legend_top + legend_row * double(series.size()) + 6);
+    const bool multiples = series.size() > 1;
+    // One panel: 180 px high with ticks every 25 %; small multiples: 64 px each with ticks every 50 %.
+    const std::vector<double> y_ticks = multiples ? std::vector<double>{0, 50, 100} : std::vector<double>{0, 25, 50, 75, 100};
+    const double left = 56, right = 520, top = 34, heading = multiples ? 20 : 0, panel = multiples ? 64 : 180, gap = 10;
+    const double panels_bottom = top + double(std::max<size_t>(1, series.size())) * (heading + panel + gap) - gap;
+    const double legend_top = panels_bottom + 56, legend_row = 16;
+    const int w = 540, h = int(multiples ? panels_bottom + 44 : legend_top + legend_row * double(series.size()) + 6);
     std::string s = open_svg(w, h);
     s += text(8, 18, title, "start", kTitle, "font-weight='bold'");
-    s += text(14, (top + bottom) / 2, y_label, "middle", kTick, fmt::format("transform='rotate(-90 14 {:.1f})'", (top + bottom) / 2));
-    s += y_axis(y_ticks, left, right, top, bottom);
+    s += text(14, (top + panels_bottom) / 2, y_label, "middle", kTick,
+              fmt::format("transform='rotate(-90 14 {:.1f})'", (top + panels_bottom) / 2));
     // Frame indices: integer ticks only, at most about 8 of them.
     std::vector<double> x_ticks = nice_ticks(double(n - 1), 8);
     if (x_ticks.size() > 1 && x_ticks[1] < 1) x_ticks = nice_ticks(double(n - 1), int(n - 1));
     const double x_max = x_ticks.back();
-    s += x_axis(x_ticks, left, right, bottom);
-    s += text((left + right) / 2, bottom + 34, x_label, "middle");
-    for (size_t i = 0; i < series.size(); ++i) {
-        const char* colour = kColours[i % 8];
-        std::string points, marks;
-        for (size_t t = 0; t < series[i].size(); ++t) {
-            const double x = left + (right - left) * double(t) / x_max;
-            const double y = bottom - (bottom - top) * std::clamp(series[i][t], 0.0, 1.0);
-            points += fmt::format("{:.1f},{:.1f} ", x, y);
-            marks += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='2.5' fill='{}'><title>{} frame {}: {:.1f} %</title></circle>", x, y,
-                                 colour, escape(names[i]), t, 100 * series[i][t]);
-        }
-        s += fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' stroke-opacity='0.85' points='{}'/>", colour, points);
-        s += marks;
-        const double ly = legend_top + legend_row * double(i);
-        s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}' stroke-width='3'/>", left, ly - 4,
-                         left + 18, ly - 4, colour);
-        s += text(left + 24, ly, names[i]);
+    for (size_t i = 0; i < std::max<size_t>(1, series.size()); ++i) {
+        const double panel_top = top + double(i) * (heading + panel + gap) + heading, panel_bottom = panel_top + panel;
+        if (multiples) s += legend_entry(i, left, panel_top - 6, names[i]);
+        s += y_axis(y_ticks, left, right, panel_top, panel_bottom);
+        const bool last = i + 1 >= series.size();
+        // Tick labels under the last panel only: the panels share the frame axis.
+        if (last) s += x_axis(x_ticks, left, right, panel_bottom);
+        else
+            for (double t : x_ticks) {
+                const double x = left + (right - left) * t / x_max;
+                s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#333'/>", x, panel_bottom, x, panel_bottom + 3);
+            }
+        if (i < series.size()) s += series_line(i, series[i], names[i], left, right, x_max, panel_top, panel_bottom);
     }
+    s += text((left + right) / 2, panels_bottom + 34, x_label, "middle");
+    if (!multiples)
+        for (size_t i = 0; i < series.size(); ++i) s += legend_entry(i, left, legend_top + legend_row * double(i), names[i]);
+    return s + "</svg>";
+}
+
+std::string roc(const std::vector<Point>& curve, const Point* operating, const std::string& title,
+                const std::string& curve_label, const std::string& operating_label, const std::string& note) {
+    const double left = 60, top = 34, side = 300, right = left + side, bottom = top + side;
+    std::vector<std::string> legend = {curve_label, "chance (AUROC 50 %)"};
+    if (operating) legend.push_back(operating_label);
+    double widest = right + 20;
+    for (const auto& l : legend) widest = std::max(widest, left + 32 + text_width(l, kTick) + 12);
+    if (!note.empty()) widest = std::max(widest, 8 + text_width(note, kTick) + 12);
+    const double legend_top = bottom + 56;
+    const int w = int(std::ceil(std::max(widest, text_width(title, kTitle) + 16)));
+    const int h = int(legend_top + 18 * double(legend.size()) + (note.empty() ? 4 : 22));
+    std::string s = open_svg(w, h);
+    s += text(8, 18, title, "start", kTitle, "font-weight='bold'");
+    const std::vector<double> ticks = {0, 20, 40, 60, 80, 100};
+    s += y_axis(ticks, left, right, top, bottom);
+    s += x_axis(ticks, left, right, bottom, true, top);
+    s += text(16, (top + bottom) / 2, "true-positive rate: matching pairs kept (%)", "middle", kTick,
+              fmt::format("transform='rotate(-90 16 {:.1f})'", (top + bottom) / 2));
+    s += text((left + right) / 2, bottom + 34, "false-positive rate: unrelated pairs kept (%)", "middle");
+    auto px = [&](const Point& p) { return Point{left + side * p.x, bottom - side * p.y}; };
+    s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#888' stroke-width='1.5' stroke-dasharray='{}'/>",
+                     left, bottom, right, top, dash_pattern(1));
+    std::string points;
+    for (const Point& p : curve) points += fmt::format("{:.1f},{:.1f} ", px(p).x, px(p).y);
+    s += fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' points='{}'/>", series_colour(0), points);
+    if (curve.size() <= 80)
+        for (const Point& p : curve) s += marker(0, px(p).x, px(p).y, fmt::format("FPR {:.1f} %, TPR {:.1f} %", 100 * p.x, 100 * p.y));
+    if (operating) s += marker(3, px(*operating).x, px(*operating).y, operating_label);
+    const double ly = legend_top;
+    s += legend_entry(0, left, ly, curve_label);
+    s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#888' stroke-width='1.5' stroke-dasharray='{}'/>",
+                     left, ly + 18 - 4, left + 26, ly + 18 - 4, dash_pattern(1));
+    s += text(left + 32, ly + 18, legend[1]);
+    if (operating) s += marker(3, left + 13, ly + 36 - 4, operating_label) + text(left + 32, ly + 36, operating_label);
+    if (!note.empty()) s += text(8, ly + 18 * double(legend.size()) + 4, note, "start", kTick, "fill='#c00' font-weight='bold'");
     return s + "</svg>";
 }
 

@@ -21,8 +21,11 @@ struct Bar {
 std::string bar_chart(const std::vector<Bar>& bars, const std::string& title, const std::string& subtitle,
                       const std::string& x_label);
 
-// One line per series over x = 0..n-1 (frame index), y a fraction in [0, 1] drawn as 0–100 %;
-// the legend sits below the plot, one row per series.
+// One line per series over x = 0..n-1 (frame index), y a fraction in [0, 1] drawn as 0–100 %.
+// Several series are small multiples: one panel each, stacked on a shared frame axis (labelled
+// under the last), each headed by its legend entry, so that series lying on top of each other
+// (five expressions at J = 0) all stay visible. Every series has its own colour, marker shape
+// and dash pattern, so they can be told apart without colour too.
 std::string lines(const std::vector<std::vector<double>>& series, const std::vector<std::string>& names,
                   const std::string& title, const std::string& y_label, const std::string& x_label);
 
@@ -38,6 +41,21 @@ struct Curve {
 };
 std::string curves(const std::vector<Curve>& series, const std::string& title, const std::string& x_label,
                    const std::string& y_label, bool log_y);
+
+// An ROC curve on 0–100 % axes (false-positive rate across, true-positive rate up) with the
+// chance diagonal, the curve's points and, when given, one marked operating point; `curve_label`,
+// `operating_label` and `note` (drawn in red on the plot, e.g. a degenerate score) go in the legend.
+struct Point {
+    double x = 0, y = 0;  // fractions in [0, 1]
+};
+std::string roc(const std::vector<Point>& curve, const Point* operating, const std::string& title,
+                const std::string& curve_label, const std::string& operating_label, const std::string& note);
+
+// Marker shapes and dash patterns in series order, so that series differ in more than colour.
+// A marker centred at (x, y), with a tooltip.
+std::string marker(size_t series, double x, double y, const std::string& tooltip);
+const char* dash_pattern(size_t series);  // "" (solid) for the first
+const char* series_colour(size_t series);
 
 // Tick positions 0, s, 2s, … covering [0, max] with a "nice" step s (1, 2, 2.5 or 5 × 10^k) and
 // about `target` intervals.
