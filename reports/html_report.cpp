@@ -364,13 +364,13 @@ std::string alignment_html(const json& summary) {
     h += "<div class='plots'>";
     h += svg::roc(curve, &operating, "ROC of the alignment score A", "ROC of A (AUROC " + pct(a.value("auroc", json())) + " %)",
                   operating_label, note);
-    h += "<div class='explain'>";
-    h += fmt::format("<p><b>AUROC {} %</b>{} over {} matching and {} unrelated pairs.</p>", pct(a.value("auroc", json())),
+    h += "<div class='explain' style='flex:1 1 380px'>";
+    h += fmt::format("<p><b>AUROC {} %</b> over {} matching and {} unrelated pairs{}.</p>", pct(a.value("auroc", json())),
+                     a.value("positive_pairs", 0), a.value("negative_pairs", 0),
                      degenerate ? fmt::format(" — <b class='bad'>{}</b>: A varies by {:.2g} (standard deviation) across all pairs, "
                                               "so its ranking and its rejections are float noise",
                                               kNoSeparationNote, a.value("scores_std", 0.0))
-                                : "",
-                     a.value("positive_pairs", 0), a.value("negative_pairs", 0));
+                                : "");
     h += "<p>A is the model's own score that an expression matches the video (R2-VOS: 1 − its pair head's probability of an "
          "unrelated pair; ReferFormer and MTTR: the chosen query's class probability). The curve calls a pair matching when A "
          "is at or above a threshold: the true-positive rate is the share of matching pairs (the expression on its own video) "

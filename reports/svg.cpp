@@ -296,13 +296,19 @@ std::string roc(const std::vector<Point>& curve, const Point* operating, const s
     s += fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' points='{}'/>", series_colour(0), points);
     if (curve.size() <= 80)
         for (const Point& p : curve) s += marker(0, px(p).x, px(p).y, fmt::format("FPR {:.1f} %, TPR {:.1f} %", 100 * p.x, 100 * p.y));
-    if (operating) s += marker(3, px(*operating).x, px(*operating).y, operating_label);
+    // The operating point: a large diamond with a dark rim, over the curve's small markers.
+    auto big_diamond = [&](double x, double y) {
+        return fmt::format("<path d='M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}Z' fill='{}' stroke='#222' "
+                           "stroke-width='1.2'><title>{}</title></path>",
+                           x, y - 7, x + 7, y, x, y + 7, x - 7, y, series_colour(3), escape(operating_label));
+    };
+    if (operating) s += big_diamond(px(*operating).x, px(*operating).y);
     const double ly = legend_top;
     s += legend_entry(0, left, ly, curve_label);
     s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='#888' stroke-width='1.5' stroke-dasharray='{}'/>",
                      left, ly + 18 - 4, left + 26, ly + 18 - 4, dash_pattern(1));
     s += text(left + 32, ly + 18, legend[1]);
-    if (operating) s += marker(3, left + 13, ly + 36 - 4, operating_label) + text(left + 32, ly + 36, operating_label);
+    if (operating) s += big_diamond(left + 13, ly + 36 - 4) + text(left + 32, ly + 36, operating_label);
     if (!note.empty()) s += text(8, ly + 18 * double(legend.size()) + 4, note, "start", kTick, "fill='#c00' font-weight='bold'");
     return s + "</svg>";
 }

@@ -293,6 +293,8 @@ TEST_CASE("report-r2: report.html names the model and weights, draws the ROC and
         const size_t roc = html.find("ROC of the alignment score A");
         REQUIRE(roc != std::string::npos);
         CHECK((html.find("do not separate pairs", roc) != std::string::npos) == degenerate);
+        CHECK((html.find("unrelated pairs — <b class='bad'>the alignment scores do not separate pairs</b>") != std::string::npos) ==
+              degenerate);
         if (!degenerate) {
             CHECK(html.find("<b>AUROC 83.3 %</b> over 3 matching and 3 unrelated pairs") != std::string::npos);
             CHECK(html.find("operating point (rejects at A ≤ 0.5): FPR 33.3 %, TPR 66.7 %") != std::string::npos);
@@ -365,6 +367,6 @@ TEST_CASE("report-r2: the ROC chart has the chance line, the operating point and
     CHECK(s.find("fill='#c00' font-weight='bold'>the alignment scores do not separate pairs</text>") != std::string::npos);
     // The curve maps (0.5, 1) to x = 60 + 150, y = 34.
     CHECK(s.find("210.0,34.0") != std::string::npos);
-    // The operating point is a diamond centred at (60 + 150, 34 + 300 · 0.25) = (210, 109).
-    CHECK(s.find("<path d='M210.0,104.5L214.5,109.0") != std::string::npos);
+    // The operating point is a large diamond centred at (60 + 150, 34 + 300 · 0.25) = (210, 109).
+    CHECK(s.find("<path d='M210.0,102.0L217.0,109.0L210.0,116.0L203.0,109.0Z'") != std::string::npos);
 }
