@@ -318,6 +318,10 @@ std::string header_html(const json& summary) {
     std::string model = "<i>not recorded</i>: the prediction folder has no run.json (a reference model, or predictions made "
                         "outside r2bench)";
     std::string weights = "<i>not recorded</i>";
+    const json& alignment = summary.value("alignment", json());
+    if (!run.is_object() && alignment.is_object() && !alignment.value("model", "").empty())
+        // A run folder copied without its run.json still names its model in scores.json.
+        model = "<b>" + svg::escape(alignment.value("model", "")) + "</b> (named by scores.json; no run.json, so no weights)";
     if (run.is_object()) {
         model = "<b>" + svg::escape(run.value("model", "")) + "</b>";
         if (run.value("family", json()).is_string()) model += " (family " + svg::escape(run["family"].get<std::string>()) + ")";

@@ -317,6 +317,13 @@ TEST_CASE("report-r2: report.html names the model and weights, draws the ROC and
 TEST_CASE("report-r2: without run.json or scores.json the header and the ROC section say so") {
     Folder f(false);
     fs::remove(f.input.predictions / "run.json");
+    {
+        json with_scores = eval_summary_json(f.result, f.input);
+        with_scores["inputs"]["predictions"] = "";
+        const std::string html = render_html_report(with_scores, f.result, table_for(f.result));
+        CHECK(html.find("<b>r2vos_tiny</b> (named by scores.json; no run.json, so no weights)") != std::string::npos);
+        CHECK(html.find("ROC of the alignment score A") != std::string::npos);
+    }
     fs::remove(f.input.predictions / "scores.json");
     json summary = eval_summary_json(f.result, f.input);
     CHECK_FALSE(summary.contains("run"));
