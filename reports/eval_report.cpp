@@ -148,26 +148,31 @@ EvalResult read_eval_scores(const std::filesystem::path& eval_dir) {
 
 namespace {
 
+// A string member of a JSON object, or null when it is missing or not a string.
+ojson string_or_null(const ojson& object, const char* key) {
+    return object.is_object() && object.contains(key) && object[key].is_string() ? object[key] : ojson(nullptr);
+}
+
 // What the prediction folder's run.json (written by `r2bench run` for neural models) says about
-// the model that made it, so that a report can name the model and its weights; nullopt without one.
+// the model that made it, so that a report can name the model and its weights; nullopt without
+// one. It only describes the predictions, so a run.json without a model name (a submission may
+// carry any) is left out rather than refused; one that is not JSON at all is an error naming it.
 std::optional<ojson> run_description(const std::filesystem::path& predictions) {
     const std::filesystem::path file = predictions / "run.json";
     if (predictions.empty() || !std::filesystem::is_regular_file(file)) return std::nullopt;
     const ojson run = read_json_file(file);
-    return with_json_errors(file, [&] {
-        const ojson& weights = run.at("weights");
-        const ojson& config = run.value("config", ojson::object());
-        const ojson& pairs = run.value("pairs", ojson::object());
-        return ojson{{"model", run.at("model").get<std::string>()},
-                     {"synthetic_weights", run.value("synthetic_weights", false)},
-                     {"weights", weights.is_null() ? ojson(nullptr)
-                                                   : ojson{{"file", weights.at("file").get<std::string>()},
-                                                           {"sha256", weights.at("sha256").get<std::string>()}}},
-                     {"family", config.contains("family") ? config["family"] : ojson(nullptr)},
-                     {"postprocessing", config.contains("postprocessing") ? config["postprocessing"] : ojson(nullptr)},
-                     {"pairs", pairs.contains("file") ? pairs["file"] : ojson(nullptr)},
-                     {"r2bench_version", run.value("r2bench_version", "")}};
-    });
+    if (!string_or_null(run, "model").is_string()) return std::nullopt;
+    const ojson weights = run.value("weights", ojson());
+    const ojson config = run.value("config", ojson()), pairs = run.value("pairs", ojson());
+    const bool named = string_or_null(weights, "file").is_string() && string_or_null(weights, "sha256").is_string();
+    const ojson synthetic = run.value("synthetic_weights", ojson());
+    return ojson{{"model", run["model"]},
+                 {"synthetic_weights", synthetic.is_boolean() && synthetic.get<bool>()},
+                 {"weights", named ? ojson{{"file", weights["file"]}, {"sha256", weights["sha256"]}} : ojson(nullptr)},
+                 {"family", string_or_null(config, "family")},
+                 {"postprocessing", string_or_null(config, "postprocessing")},
+                 {"pairs", string_or_null(pairs, "file")},
+                 {"r2bench_version", string_or_null(run, "r2bench_version")}};
 }
 
 // summary.json's "alignment": AUROC, the ROC points, the operating point and whether A has any spread.

@@ -332,8 +332,8 @@ std::string header_html(const json& summary) {
                                                           : "<i>not recorded</i>";
     }
     std::string version = fmt::format("eval {}", svg::escape(summary.value("r2bench_version", "(before 0.1.0)")));
-    if (run.is_object() && !run.value("r2bench_version", "").empty())
-        version += fmt::format(", run {}", svg::escape(run.value("r2bench_version", "")));
+    if (run.is_object() && run.value("r2bench_version", json()).is_string())
+        version += fmt::format(", run {}", svg::escape(run["r2bench_version"].get<std::string>()));
     std::string h = "<h1>r2bench evaluation report" + (run.is_object() ? ": " + svg::escape(run.value("model", "")) : "") + "</h1>";
     h += "<table class='meta'>";
     h += "<tr><th>model</th><td>" + model + "</td></tr><tr><th>weights</th><td>" + weights + "</td></tr>";

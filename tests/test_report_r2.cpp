@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/error.h"
 #include "metrics/alignment.h"
 #include "reports/eval_report.h"
 #include "reports/html_report.h"
@@ -312,6 +313,20 @@ TEST_CASE("report-r2: report.html names the model and weights, draws the ROC and
         CHECK(fish_row.find(">100.0<") == std::string::npos);
         CHECK(html.substr(cat, html.find("</tr>", cat) - cat).find("<td>50.0</td><td>33.3</td><td>60.0</td>") != std::string::npos);
     }
+}
+
+TEST_CASE("report-r2: a run.json without a model name is left out; one that is not JSON is an error naming it") {
+    Folder f(false);
+    write_file_atomically(f.input.predictions / "run.json", R"({"weights": 3})");
+    CHECK_FALSE(eval_summary_json(f.result, f.input).contains("run"));
+    // A model name with odd weights: the model is named, the weights are not.
+    write_file_atomically(f.input.predictions / "run.json", R"({"model": "m", "weights": {"file": 1}})");
+    const auto j = eval_summary_json(f.result, f.input);
+    CHECK(j["run"]["model"] == "m");
+    CHECK(j["run"]["weights"].is_null());
+    CHECK(j["run"]["r2bench_version"].is_null());
+    write_file_atomically(f.input.predictions / "run.json", "{\"model\": ");
+    CHECK_THROWS_WITH_AS(eval_summary_json(f.result, f.input), doctest::Contains("run.json"), FileError);
 }
 
 TEST_CASE("report-r2: without run.json or scores.json the header and the ROC section say so") {
