@@ -2,7 +2,9 @@
 
 #include "core/wording.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -89,6 +91,7 @@ struct CsvTable {
             if (header[i] == key) return i;
         throw FileError(name, fmt::format("no column '{}'", key));
     }
+    bool has(const char* key) const { return std::find(header.begin(), header.end(), key) != header.end(); }
     std::string text(size_t row, const char* key) const { return rows[row][column(key)]; }
     // An empty cell (not computed, not reported) is NaN / nullopt.
     double number(size_t row, const char* key) const {
@@ -194,6 +197,19 @@ ojson alignment_json(const AlignmentSummary& a, const ojson& summary) {
 }
 
 }  // namespace
+
+std::vector<std::optional<PairAlignment>> read_alignment_columns(const std::filesystem::path& eval_dir) {
+    const CsvTable t(eval_dir / "per_expression.csv");
+    std::vector<std::optional<PairAlignment>> out(t.rows.size());
+    if (!t.has("A_positive")) return out;  // written before the columns existed
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+        const auto pos = t.optional(i, "A_positive"), neg = t.optional(i, "A_negative");
+        if (!pos || !neg) continue;
+        out[i] = PairAlignment{t.text(i, "video"), t.text(i, "exp_id"), t.text(i, "negative_video"), *pos, *neg,
+                               t.text(i, "rejected_positive") == "1", t.text(i, "rejected_negative") == "1"};
+    }
+    return out;
+}
 
 ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
     const EvalSummary& s = result.summary;

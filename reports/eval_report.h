@@ -35,6 +35,10 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, const s
 // holds has_gt and has_pairs only.
 EvalResult read_eval_scores(const std::filesystem::path& eval_dir);
 
+// The alignment columns of EVAL_DIR/per_expression.csv (A and rejected on both videos), one per
+// row; nullopt where they are empty (no scores.json) or the file predates them.
+std::vector<std::optional<PairAlignment>> read_alignment_columns(const std::filesystem::path& eval_dir);
+
 // Writes summary.json, per_expression.csv, per_video.csv and per_frame.h5 into `out_dir`, each atomically.
 void write_eval_report(const std::filesystem::path& out_dir, const EvalResult& result, const EvalInput& input);
 

@@ -430,7 +430,8 @@ std::string categories_html(const json& summary) {
 
 }  // namespace
 
-std::string render_html_report(const json& summary, const EvalResult& scores, const PerFrameTable& table) {
+std::string render_html_report(const json& summary, const EvalResult& scores, const PerFrameTable& table,
+                               const std::vector<std::optional<PairAlignment>>& alignment) {
     const bool gt = table.has_gt, pairs = table.has_pairs;
     if (scores.expressions.size() != table.expressions.size())
         throw Error(fmt::format("per_expression.csv has {} expressions and per_frame.h5 {}: not from the same eval",
@@ -661,14 +662,24 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
                          pairs ? percent(v.r) : "n/a");
     h += "</table><h2>Expressions</h2><table class='sortable'><tr><th class='l'>video</th><th>exp</th><th class='l'>expression</th>"
          "<th>J</th><th>F</th><th>J&amp;F</th><th class='l'>negative video</th><th>Σpos px</th><th>Σneg px</th>"
-         "<th title='Σneg / (Σneg + Σpos)'>false-alarm share</th></tr>";
+         "<th title='Σneg / (Σneg + Σpos)'>false-alarm share</th>";
+    const bool with_a = std::any_of(alignment.begin(), alignment.end(), [](const auto& a) { return a.has_value(); });
+    if (with_a)
+        h += "<th title='alignment score A on the expression&#39;s own video (rejected: the model emptied its masks)'>A own</th>"
+             "<th title='alignment score A on the negative video'>A neg</th>";
+    h += "</tr>";
+    // A with "rejected" beside it, as the model decided.
+    auto a_cell = [](double a, bool rejected) { return fmt::format("<td>{:.4f}{}</td>", a, rejected ? " rejected" : ""); };
     for (const auto& r : rows) {
         const auto& x = table.expressions[size_t(r.index)];
         h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='l'>{}</td>"
-                         "<td>{}</td><td>{}</td><td>{}</td></tr>",
+                         "<td>{}</td><td>{}</td><td>{}</td>",
                          svg::escape(x.video), svg::escape(x.exp_id), svg::escape(x.text), pct(r.jm), pct(r.fm), pct(r.jf),
                          svg::escape(x.negative_video), r.positive, pairs ? std::to_string(r.negative) : "n/a",
                          pairs ? pct(false_alarm_share(r.positive, r.negative)) : "n/a");
+        const auto* a = size_t(r.index) < alignment.size() && alignment[size_t(r.index)] ? &*alignment[size_t(r.index)] : nullptr;
+        if (with_a) h += a ? a_cell(a->positive, a->positive_rejected) + a_cell(a->negative, a->negative_rejected) : "<td>n/a</td><td>n/a</td>";
+        h += "</tr>";
     }
     h += "</table><script>"
          "document.querySelectorAll('table.sortable th').forEach(function(th){th.onclick=function(){"
@@ -700,7 +711,7 @@ fs::path write_html_report(const fs::path& eval_dir) {
     }
     const PerFrameTable table = read_per_frame_h5(eval_dir / "per_frame.h5");
     const fs::path out = eval_dir / "report.html";
-    write_file_atomically(out, render_html_report(summary, read_eval_scores(eval_dir), table));
+    write_file_atomically(out, render_html_report(summary, read_eval_scores(eval_dir), table, read_alignment_columns(eval_dir)));
     return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metrics/alignment.h"
 #include "reports/per_frame_h5.h"
 
 namespace r2 {
@@ -16,7 +17,10 @@ namespace r2 {
 // is re-aggregated here), and the per-frame series of per_frame.h5 for the plots and thumbnails.
 // Thumbnails read the frames, ground truth and predictions named in summary.json's inputs, where
 // they exist.
-std::string render_html_report(const nlohmann::json& summary, const EvalResult& scores, const PerFrameTable& table);
+// `alignment` (per_expression.csv's A and rejected, one per expression) adds those columns to the
+// expression table when any expression has them.
+std::string render_html_report(const nlohmann::json& summary, const EvalResult& scores, const PerFrameTable& table,
+                               const std::vector<std::optional<PairAlignment>>& alignment = {});
 
 // Reads EVAL_DIR/summary.json, per_expression.csv, per_video.csv and per_frame.h5, writes
 // EVAL_DIR/report.html atomically.

@@ -392,3 +392,25 @@ TEST_CASE("report-r2: the ROC chart has the chance line, the operating point and
     // The operating point is a large diamond centred at (60 + 150, 34 + 300 · 0.25) = (210, 109).
     CHECK(s.find("<path d='M210.0,102.0L217.0,109.0L210.0,116.0L203.0,109.0Z'") != std::string::npos);
 }
+
+TEST_CASE("report-r2: the expression table shows A and the rejections read back from per_expression.csv") {
+    Folder f(false);
+    fs::create_directories(f.dir / "eval");
+    const auto alignment = read_alignment_summary(f.input.predictions);
+    write_file_atomically(f.dir / "eval/per_expression.csv", per_expression_csv(f.result, &*alignment));
+    const auto columns = read_alignment_columns(f.dir / "eval");
+    REQUIRE(columns.size() == 3);
+    REQUIRE(columns[2]);
+    CHECK(columns[2]->positive == 0.4);
+    CHECK(columns[2]->positive_rejected);
+    CHECK(columns[2]->negative == 0.1);
+    CHECK_FALSE(columns[0]->negative_rejected);
+    json summary = eval_summary_json(f.result, f.input);
+    summary["inputs"]["predictions"] = "";
+    const std::string html = render_html_report(summary, f.result, table_for(f.result), columns);
+    CHECK(html.find(">A own</th>") != std::string::npos);
+    // Expression c: 0 px on both sides, A 0.4 rejected on its video and 0.1 rejected on the negative.
+    CHECK(html.find("<td>0</td><td>0</td><td>0.0</td><td>0.4000 rejected</td><td>0.1000 rejected</td></tr>") != std::string::npos);
+    // Without the columns (an eval folder from before them) the table is as it was.
+    CHECK(render_html_report(summary, f.result, table_for(f.result)).find(">A own</th>") == std::string::npos);
+}
