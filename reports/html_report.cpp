@@ -484,7 +484,7 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
          "background:#f6f6f6;padding:8px;border:1px solid #ddd}"
          ".strip{margin:8px 0;border-top:1px solid #ddd;padding-top:8px}.strip>div{font-size:14px;margin-bottom:4px}"
          ".note{color:#a60}.bad{color:#c00}table.meta th{text-align:left;cursor:default;position:static}"
-         "table.meta td{text-align:left}tr.empty td{color:#777;background:#f7f7f7}"
+         "table.meta td{text-align:left}tr.empty td{color:#777;background:#f7f7f7}td.nw{white-space:nowrap}"
          ".explain{max-width:900px;font-size:14px;line-height:1.45}</style></head><body>";
     h += header_html(summary);
     for (const auto& note : summary.value("notes", json::array())) h += "<p class='note'>" + svg::escape(note.get<std::string>()) + "</p>";
@@ -669,7 +669,7 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
              "<th title='alignment score A on the negative video'>A neg</th>";
     h += "</tr>";
     // A with "rejected" beside it, as the model decided.
-    auto a_cell = [](double a, bool rejected) { return fmt::format("<td>{:.4f}{}</td>", a, rejected ? " rejected" : ""); };
+    auto a_cell = [](double a, bool rejected) { return fmt::format("<td class='nw'>{:.4f}{}</td>", a, rejected ? " rejected" : ""); };
     for (const auto& r : rows) {
         const auto& x = table.expressions[size_t(r.index)];
         h += fmt::format("<tr><td class='l'>{}</td><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='l'>{}</td>"

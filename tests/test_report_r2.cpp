@@ -410,7 +410,7 @@ TEST_CASE("report-r2: the expression table shows A and the rejections read back 
     const std::string html = render_html_report(summary, f.result, table_for(f.result), columns);
     CHECK(html.find(">A own</th>") != std::string::npos);
     // Expression c: 0 px on both sides, A 0.4 rejected on its video and 0.1 rejected on the negative.
-    CHECK(html.find("<td>0</td><td>0</td><td>0.0</td><td>0.4000 rejected</td><td>0.1000 rejected</td></tr>") != std::string::npos);
+    CHECK(html.find("<td>0</td><td>0</td><td>0.0</td><td class='nw'>0.4000 rejected</td><td class='nw'>0.1000 rejected</td></tr>") != std::string::npos);
     // Without the columns (an eval folder from before them) the table is as it was.
     CHECK(render_html_report(summary, f.result, table_for(f.result)).find(">A own</th>") == std::string::npos);
 }
