@@ -157,7 +157,14 @@ cv::Mat panel(const cv::Mat& frame, const cv::Mat& gt, const cv::Mat& pred, bool
     return out;
 }
 
-std::string side_by_side(const cv::Mat& a, const cv::Mat& b) {
+// A run's letter in the panel's corner, white on black, so that a picture read alone says which is which.
+void label(cv::Mat& panel, const char* letter) {
+    cv::rectangle(panel, cv::Rect(0, 0, 18, 18), cv::Scalar(0, 0, 0), cv::FILLED);
+    cv::putText(panel, letter, {3, 14}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+}
+
+std::string side_by_side(cv::Mat a, cv::Mat b) {
+    label(a, "A"), label(b, "B");
     cv::Mat both(std::max(a.rows, b.rows), a.cols + b.cols + 6, CV_8UC3, cv::Scalar(255, 255, 255));
     a.copyTo(both(cv::Rect(0, 0, a.cols, a.rows)));
     b.copyTo(both(cv::Rect(a.cols + 6, 0, b.cols, b.rows)));
@@ -224,7 +231,12 @@ std::string thumbnails(const CompareResult& r) {
         else if (!fs::is_regular_file(run / "per_frame.h5")) why = fmt::format("{} has no per_frame.h5", run.string());
     }
     if (!why.empty()) return fmt::format("<p class='note'>Thumbnails left out: {}.</p>", svg::escape(why));
-    Pictures p{r, read_per_frame_h5(r.run_a / "per_frame.h5"), read_per_frame_h5(r.run_b / "per_frame.h5"), {}};
+    Pictures p{r, {}, {}, {}};
+    try {
+        p.ta = read_per_frame_h5(r.run_a / "per_frame.h5"), p.tb = read_per_frame_h5(r.run_b / "per_frame.h5");
+    } catch (const FileError& e) {  // the numbers above do not depend on it: say so, keep the page
+        return fmt::format("<p class='note'>Thumbnails left out: {}.</p>", svg::escape(e.what()));
+    }
     for (size_t i = 0; i < p.ta.expressions.size(); ++i) p.index[p.ta.expressions[i].video + "/" + p.ta.expressions[i].exp_id] = int(i);
     std::string h = "<p>A left, B right. Green outline: ground truth; azure tint: prediction on the expression's video; "
                     "magenta tint: prediction on its negative video (a false alarm).</p><div class='thumbs'>";
