@@ -289,6 +289,7 @@ CompareResult compare_evals(const fs::path& run_a, const fs::path& run_b, const 
     result.predictions_a = input_of(a, "predictions"), result.predictions_b = input_of(b, "predictions");
     result.annotations = input_of(a, "ground_truth_annotations");
     result.expressions = int(a.scores.expressions.size());
+    result.has_gt = a.scores.summary.has_gt, result.has_pairs = a.scores.summary.has_pairs;
     if (result.expressions == 0) throw FileError(run_a / "per_expression.csv", "holds no expressions: there is nothing to compare");
     result.summary = summary_deltas(a, b, options);
     result.videos = video_deltas(a, b);
@@ -329,7 +330,8 @@ std::string compare_table(const CompareResult& r) {
         out += fmt::format("{:<7} {:>7} {:>7} {:>7}   {}\n", v.metric, percent(v.a), percent(v.b), points(v.delta()),
                            v.low ? fmt::format("[{}, {}]", points(v.low), points(v.high)) : std::string("n/a"));
     const auto in_a = std::count_if(r.flips.begin(), r.flips.end(), [](const CompareFlip& f) { return f.hallucinated_in_a(); });
-    out += fmt::format("flips: {} hallucinated in A and empty in B, {} the other way\n", plural(in_a, "expression"),
+    if (!r.has_pairs) out += "flips: not computed (evaluated without pairs)\n";
+    else out += fmt::format("flips: {} hallucinated in A and empty in B, {} the other way\n", plural(in_a, "expression"),
                        int64_t(r.flips.size()) - in_a);
     for (const auto& note : r.notes) out += "note: " + note + "\n";
     return out;

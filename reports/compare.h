@@ -40,6 +40,7 @@ struct CompareResult {
     std::filesystem::path predictions_a, predictions_b, annotations;  // as the summaries name them
     CompareOptions options;
     int expressions = 0;
+    bool has_gt = false, has_pairs = false;  // as both evaluations were run (they must agree)
     std::vector<CompareValue> summary;     // J, F, J&F, R, J&F&R
     std::vector<CompareValue> videos;      // J&F and R per video, largest |ΔJ&F| first
     std::vector<CompareValue> categories;  // R per referred category, largest |ΔR| first

@@ -271,6 +271,7 @@ std::string summary_table(const CompareResult& r) {
 }
 
 std::string flips_table(const CompareResult& r) {
+    if (!r.has_pairs) return "<p>Not computed: both evaluations were run without pairs.</p>";
     if (r.flips.empty()) return "<p>No expression flipped.</p>";
     std::string h = "<table><tr><th>expression</th><th>negative video</th><th>px in A</th><th>px in B</th><th>change</th>"
                     "<th>text</th></tr>";

@@ -255,6 +255,10 @@ TEST_CASE("compare: real evaluations, thumbnails, a changed ground truth refused
     const std::string html = compare_html(r);
     CHECK(html.find("data:image/png;base64,") != std::string::npos);
     CHECK(html.find("Thumbnails left out") == std::string::npos);
+    // Moved predictions: the numbers stand, the page says why the pictures are missing.
+    CompareResult moved = r;
+    moved.predictions_b = runs.dir / "gone";
+    CHECK(compare_html(moved).find("Thumbnails left out: the predictions") != std::string::npos);
 
     // The same pairs scored against an edited copy of the ground truth (same folder name, as the
     // pairs record it): not comparable.
