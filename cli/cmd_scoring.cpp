@@ -96,7 +96,7 @@ void add_leaderboard_command(CLI::App& app, int& exit_code) {
             fail_with_problems(out, e.problems());
         }
         out.commit();
-        fmt::print("{}", leaderboard_markdown(rows));
+        fmt::print("{}", leaderboard_console(rows));
         const auto scored = std::count_if(rows.begin(), rows.end(), [](const LeaderboardRow& r) { return !r.cached; });
         fmt::print("{} scored now, {} from the cache; wrote {}/leaderboard.{{md,csv,html}}\n",
                    plural(scored, "submission"), int64_t(rows.size()) - scored, o->out.out);

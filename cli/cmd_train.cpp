@@ -7,6 +7,7 @@
 #include "cli/command_table.h"
 #include "cli/handover.h"
 #include "core/interrupt.h"
+#include "reports/train_report.h"
 #include "runners/trainer.h"
 
 namespace r2::cli {
@@ -18,6 +19,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
         double lr = 0, backbone_lr_scale = -1, text_lr_scale = -1, weight_decay = -1;
         int64_t batch_size = 0, frames = 0;
         std::vector<int64_t> shorter_sides;
+        ValidationOptions validation;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "train");
@@ -30,8 +32,11 @@ void add_train_command(CLI::App& app, int& exit_code) {
         "  r2bench train --model r2vos_tiny --data train_synth --out runs/r2vos_tiny --steps 600\n"
         "OUT gets <model>.safetensors, checkpoint.safetensors (every --checkpoint-every steps), train_log.jsonl,\n"
         "train_report.html (loss curves) and train.json. Ctrl-C or SIGTERM stops after the current step, keeping a checkpoint\n"
-        "beside OUT; continue a stopped run with the same command plus --resume (also to extend --steps).\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
-        "r2bench train --model mttr_tiny --data build/demo/synth --out build/demo/train/mttr_tiny --steps 20 --scales 64");
+        "beside OUT; continue a stopped run with the same command plus --resume (also to extend --steps).\n"
+        "With --val-source and --val-pairs (a held-out set and its R² pairs), a validation pass every --val-every steps prints\n"
+        "and logs J&F, R and the pair head's AUROC, drawn next to the losses in train_report.html.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
+        "r2bench train --model mttr_tiny --data build/demo/synth --out build/demo/train/mttr_tiny --steps 20 --scales 64 "
+        "--val-source build/demo/synth --val-pairs build/demo/r2/r2_pairs.json --val-every 20 --val-expressions 4");
     cmd->add_option("--model", o->train.model, "Model to train (r2vos_tiny, referformer_tiny, mttr_tiny, …)")->required();
     cmd->add_option("--data", o->train.data, "Training data root (Ref-YouTube-VOS layout with a train split)")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--out", o->train.out, "Output folder (replaced only when training ends well; an interrupted run waits "
@@ -53,7 +58,20 @@ void add_train_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--batch-size", o->batch_size, "Clips per step (default: the recipe, 4)");
     cmd->add_option("--frames", o->frames, "Frames per clip (default: the recipe, 3)");
     cmd->add_option("--scales", o->shorter_sides, "Shorter-side sizes drawn per clip (default: around the model's inference size)");
-    cmd->callback([o, &exit_code] {
+    CLI::Option* val_source = cmd->add_option("--val-source", o->validation.source,
+                                              "Held-out ground truth (as `eval --source`): every --val-every steps the model is run on "
+                                              "a few of its R² pairs and scored (J&F, R, AUROC), as `run` + `eval` would")
+                                  ->check(CLI::ExistingDirectory);
+    cmd->add_option("--val-pairs", o->validation.pairs, "r2_pairs.json of --val-source (`r2bench build-dataset`)")
+        ->check(CLI::ExistingFile)
+        ->needs(val_source);
+    val_source->needs("--val-pairs");
+    cmd->add_option("--val-split", o->validation.split, "Split of --val-source (default: the one --val-pairs was built on)");
+    at_least(cmd->add_option("--val-every", o->validation.every, "Steps between validation passes (one more after the last step)"), 1)
+        ->capture_default_str();
+    at_least(cmd->add_option("--val-expressions", o->validation.expressions, "Held-out expressions per pass, spread over the pairs"), 1)
+        ->capture_default_str();
+    cmd->callback([o, cmd, &exit_code] {
         const RunnableModel* entry = find_runnable_model(o->train.model);
         if (!entry) throw Error(fmt::format("--model: unknown model '{}' (`r2bench models` lists them)", o->train.model));
         TrainRecipe& r = o->train.recipe;
@@ -67,6 +85,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
         if (!o->shorter_sides.empty()) r.shorter_sides = o->shorter_sides;
         if (o->device == "cuda" && !torch::cuda::is_available()) throw Error("--device cuda: no CUDA device is available to libtorch");
         o->train.device = o->device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+        if (!o->validation.source.empty()) {
+            resolve_from_pairs(cmd, "--val-split", o->validation.split, o->validation.pairs, "split");
+            o->train.validation = o->validation;
+        }
         catch_interrupts();
         TrainResult result;
         try {
@@ -74,9 +96,11 @@ void add_train_command(CLI::App& app, int& exit_code) {
         } catch (const Interrupted& e) {
             throw Interrupted(e.signal(), fmt::format("{}:\n  {}", e.what(), resume_command()));
         }
-        fmt::print("trained {} for steps {}..{} of {} in {:.0f} s ({:.2f} steps/s); loss {:.3f} -> {:.3f} (mean of the first and last 10%)\n",
+        fmt::print("trained {} for steps {}..{} of {} in {:.0f} s ({:.2f} steps/s); loss {:.3f} -> {:.3f} (means of the first and "
+                   "last {} steps)\n",
                    o->train.model, result.first_step, result.steps, o->train.steps, result.seconds,
-                   double(result.steps - result.first_step) / std::max(result.seconds, 1e-9), result.first_loss, result.last_loss);
+                   double(result.steps - result.first_step) / std::max(result.seconds, 1e-9), result.first_loss, result.last_loss,
+                   kLossWindow);
         if (result.finished) fmt::print("weights: {}\n", result.weights.string());
         else fmt::print("stopped at step {} (checkpoint in {}): continue with\n  {}\n", result.steps, o->train.out.string(), resume_command());
         fmt::print("log:     {}\nreport:  {}\n", result.log.string(), result.report.string());

@@ -12,6 +12,10 @@ const std::vector<CommandInfo>& command_table() {
         {"score", "Score one leaderboard submission (a .zip or a folder) safely", Runs::scoring},
         {"leaderboard", "Score every submission in a folder and rank them by J&F&R", Runs::scoring},
         {"regress", "Fail CI when a metric table drifts from its committed baseline", Runs::scoring},
+        {"compare",
+         "Compare two `eval --out` folders of the same pairs: deltas with bootstrap intervals, per video and category, flips, "
+         "thumbnails (compare.html, compare.csv)",
+         Runs::scoring},
         {"synth", "Generate a synthetic referring-video data set in the exact Ref-YouTube-VOS (or Ref-DAVIS17) layout",
          Runs::scoring},
         {"build-dataset", "Build R²-Youtube-VOS: pair every expression with its video and one unrelated negative video",

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <zip.h>
 
 #include "core/atomic_file.h"
 #include "core/dataset_layout.h"
@@ -16,6 +17,7 @@
 #include "core/text_format.h"
 #include "core/wording.h"
 #include "reports/eval_report.h"
+#include "reports/html_report.h"
 #include "reports/svg.h"
 
 namespace r2 {
@@ -185,6 +187,74 @@ json result_of(const fs::path& entry, const std::string& key, const fs::path& ou
     return summary;
 }
 
+// A submission's run.json: in its folder, or at the top of its zip (or of the one folder the zip
+// wraps it in). Read at most 1 MiB; anything unreadable is "not recorded", never an error: the
+// scores do not depend on it.
+std::optional<json> run_json_of(const fs::path& submission) {
+    constexpr zip_uint64_t kMax = 1 << 20;
+    try {
+        if (fs::is_directory(submission)) {
+            const fs::path file = submission / "run.json";
+            if (!fs::is_regular_file(file) || fs::file_size(file) > kMax) return std::nullopt;
+            return json::parse(read_file(file));
+        }
+        int error = 0;
+        zip_t* z = zip_open(submission.c_str(), ZIP_RDONLY, &error);
+        if (!z) return std::nullopt;
+        std::string bytes;
+        for (zip_int64_t i = 0, n = zip_get_num_entries(z, 0); i < n && bytes.empty(); ++i) {
+            zip_stat_t st;
+            if (zip_stat_index(z, zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE)) continue;
+            const std::string name = st.name;
+            const size_t slash = name.find('/');
+            const bool top = name == "run.json" || (slash != std::string::npos && name.substr(slash + 1) == "run.json");
+            if (!top || st.size > kMax) continue;
+            zip_file_t* f = zip_fopen_index(z, zip_uint64_t(i), 0);
+            if (!f) continue;
+            bytes.resize(size_t(st.size));
+            const zip_int64_t got = zip_fread(f, bytes.data(), st.size);
+            zip_fclose(f);
+            if (got != zip_int64_t(st.size)) bytes.clear();
+        }
+        zip_discard(z);
+        return bytes.empty() ? std::nullopt : std::optional<json>(json::parse(bytes));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// The row's AUROC, model and weights (summary.json's alignment, the submission's run.json), and its
+// report page: written here when the board's report folder has none yet (an earlier board's is
+// carried over with its folder), left unlinked when it cannot be drawn.
+void describe_run(LeaderboardRow& row, const json& summary, const fs::path& submission, const fs::path& scored) {
+    const json alignment = summary.value("alignment", json::object());
+    if (alignment.is_object()) {
+        if (alignment.contains("auroc") && alignment["auroc"].is_number()) row.auroc = alignment["auroc"].get<double>();
+        if (alignment.contains("model") && alignment["model"].is_string()) row.model = alignment["model"].get<std::string>();
+        row.synthetic_weights = alignment.value("synthetic_weights", false);
+    }
+    if (const auto run = run_json_of(submission); run && run->is_object()) {
+        if (run->contains("model") && (*run)["model"].is_string()) row.model = (*run)["model"].get<std::string>();
+        if (run->contains("synthetic_weights") && (*run)["synthetic_weights"].is_boolean())
+            row.synthetic_weights = (*run)["synthetic_weights"].get<bool>();
+        const json weights = run->value("weights", json());
+        if (weights.is_object()) {
+            // The name only: the path is the team's machine's business.
+            if (weights.contains("file") && weights["file"].is_string())
+                row.weights_file = fs::path(weights["file"].get<std::string>()).filename().string();
+            if (weights.contains("sha256") && weights["sha256"].is_string()) row.weights_sha256 = weights["sha256"].get<std::string>();
+        }
+    }
+    try {
+        if (!fs::is_regular_file(scored / "report.html")) write_html_report(scored);
+        row.report = fmt::format("submissions/{}/report.html", row.name);
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const std::exception&) {
+        row.report.clear();  // the scores stand without their page
+    }
+}
+
 }  // namespace
 
 std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const fs::path& out, const ScoreOptions& options,
@@ -213,6 +283,7 @@ std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const
             const json counts = summary.value("counts", json::object());
             row.missing_positive_frames = counts.value("missing_positive_frames", int64_t(0));
             row.missing_negative_frames = counts.value("missing_negative_frames", int64_t(0));
+            describe_run(row, summary, entry, scored);
         } catch (const Interrupted&) {
             throw;
         } catch (const Error& e) {
@@ -237,47 +308,103 @@ std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const
     return rows;
 }
 
+std::string leaderboard_model_note(const LeaderboardRow& row) {
+    if (row.model.empty() && row.weights_file.empty()) return "";
+    std::string weights;
+    if (row.synthetic_weights) weights = "synthetic weights";
+    else if (!row.weights_file.empty())
+        weights = row.weights_sha256.empty() ? row.weights_file
+                                             : fmt::format("{}, SHA-256 {}…", row.weights_file, row.weights_sha256.substr(0, 12));
+    const std::string model = row.model.empty() ? std::string("model not recorded") : row.model;
+    return weights.empty() ? model : fmt::format("{} ({})", model, weights);
+}
+
+namespace {
+
+// "yes", "no" (frames missing; the note says how many), or "" for a row that was not scored.
+std::string completeness(const LeaderboardRow& r) { return !r.error.empty() ? "" : r.incomplete() ? "no" : "yes"; }
+
+std::string markdown_note(const LeaderboardRow& r) {
+    return r.error.empty() ? leaderboard_incomplete_note(r)
+                           : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
+}
+
+}  // namespace
+
 std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows) {
-    std::string s = "| rank | submission | J&F&R | J&F | J | F | R | note |\n|---:|---|---:|---:|---:|---:|---:|---|\n";
+    std::string s = "| rank | submission | J&F&R | J&F | J | F | R | AUROC | complete | model (weights) | note |\n"
+                    "|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|\n";
     int rank = 0;
     for (const auto& r : rows) {
-        const std::string note =
-            r.error.empty() ? leaderboard_incomplete_note(r)
-                            : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
-        s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-", r.name,
-                         percent(r.jfr), percent(r.jf), percent(r.j), percent(r.f), percent(r.r), note);
+        const std::string name = r.report.empty() ? r.name : fmt::format("[{}]({})", r.name, r.report);
+        std::string model = leaderboard_model_note(r);
+        std::replace(model.begin(), model.end(), '|', '/');
+        s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-",
+                         name, percent(r.jfr), percent(r.jf), percent(r.j), percent(r.f), percent(r.r), percent(r.auroc),
+                         completeness(r), model, markdown_note(r));
     }
+    return s;
+}
+
+std::string leaderboard_console(const std::vector<LeaderboardRow>& rows) {
+    std::string s = "| rank | submission | J&F&R | J&F | J | F | R | note |\n|---:|---|---:|---:|---:|---:|---:|---|\n";
+    int rank = 0;
+    for (const auto& r : rows)
+        s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.error.empty() ? std::to_string(++rank) : "-", r.name,
+                         percent(r.jfr), percent(r.jf), percent(r.j), percent(r.f), percent(r.r), markdown_note(r));
     return s;
 }
 
 std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows) {
     auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string(); };
-    std::string s = "rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error\n";
+    // New columns go after the original ones, so that scripts reading them by position keep working.
+    std::string s = "rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error,"
+                    "AUROC,complete,model,synthetic_weights,weights,weights_sha256,report\n";
     int rank = 0;
     for (const auto& r : rows)
-        s += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "", csv_field(r.name),
-                         num(r.jfr), num(r.jf), num(r.j), num(r.f), num(r.r),
+        s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.error.empty() ? std::to_string(++rank) : "",
+                         csv_field(r.name), num(r.jfr), num(r.jf), num(r.j), num(r.f), num(r.r),
                          r.error.empty() ? std::to_string(r.missing_positive_frames) : "",
                          r.error.empty() ? std::to_string(r.missing_negative_frames) : "", r.hash,
-                         r.error.empty() ? "" : csv_field(leaderboard_note(r.error)));
+                         r.error.empty() ? "" : csv_field(leaderboard_note(r.error)), num(r.auroc), completeness(r), csv_field(r.model),
+                         r.model.empty() && r.weights_file.empty() ? "" : r.synthetic_weights ? "true" : "false",
+                         csv_field(r.weights_file), r.weights_sha256, csv_field(r.report));
     return s;
 }
+
+namespace {
+
+std::string html_row(const LeaderboardRow& r, int rank) {
+    const std::string name = r.report.empty() ? svg::escape(r.name)
+                                              : fmt::format("<a href='{}'>{}</a>", svg::escape(r.report), svg::escape(r.name));
+    const std::string model = fmt::format("<td class='l'{}>{}</td>",
+                                          r.weights_sha256.empty() ? "" : fmt::format(" title='weights SHA-256 {}'", svg::escape(r.weights_sha256)),
+                                          svg::escape(leaderboard_model_note(r)));
+    const std::string note = r.error.empty() ? svg::escape(leaderboard_incomplete_note(r))
+                                             : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
+                                                           svg::escape(leaderboard_note(r.error)), svg::escape(r.name));
+    return fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                       "<td class='{}'>{}</td>{}<td class='{}'>{}</td></tr>",
+                       r.error.empty() ? std::to_string(rank) : "–", name, percent(r.jfr), percent(r.jf), percent(r.j), percent(r.f),
+                       percent(r.r), percent(r.auroc), r.incomplete() ? "l inc" : "l", completeness(r), model,
+                       r.error.empty() ? "l" : "err", note);
+}
+
+}  // namespace
 
 std::string leaderboard_html(const std::vector<LeaderboardRow>& rows) {
     std::string s = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>r2bench leaderboard</title><style>"
                     "body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-                    "padding:4px 10px;text-align:right}td.l{text-align:left}.err{color:#b00;text-align:left}</style></head><body>"
+                    "padding:4px 10px;text-align:right}td.l{text-align:left}.err{color:#b00;text-align:left}.inc{color:#b00}"
+                    "</style></head><body>"
                     "<h1>Leaderboard</h1><p>Ranked by J&amp;F&amp;R, ties by J&amp;F. Scores in percent. Incomplete submissions "
-                    "(missing frames) are ranked after complete ones; R is not reported when negative frames are missing.</p><table><tr><th>rank</th>"
-                    "<th>submission</th><th>J&amp;F&amp;R</th><th>J&amp;F</th><th>J</th><th>F</th><th>R</th><th>note</th></tr>";
+                    "(missing frames) are ranked after complete ones; R is not reported when negative frames are missing. "
+                    "AUROC: how well the run's alignment scores A separate its positive from its negative pairs (n/a when "
+                    "the submission brought no scores.json). Each name links to the submission's report.</p><table><tr><th>rank</th>"
+                    "<th>submission</th><th>J&amp;F&amp;R</th><th>J&amp;F</th><th>J</th><th>F</th><th>R</th><th>AUROC</th>"
+                    "<th>complete</th><th>model (weights)</th><th>note</th></tr>";
     int rank = 0;
-    for (const auto& r : rows)
-        s += fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td></tr>",
-                         r.error.empty() ? std::to_string(++rank) : "–", svg::escape(r.name), percent(r.jfr), percent(r.jf), percent(r.j),
-                         percent(r.f), percent(r.r), r.error.empty() ? "l" : "err",
-                         r.error.empty() ? svg::escape(leaderboard_incomplete_note(r))
-                                         : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
-                                                       svg::escape(leaderboard_note(r.error)), svg::escape(r.name)));
+    for (const auto& r : rows) s += html_row(r, r.error.empty() ? ++rank : 0);
     return s + "</table></body></html>\n";
 }
 

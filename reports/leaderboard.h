@@ -28,6 +28,12 @@ struct LeaderboardRow {
     // its R and J&F&R are not reported (null), so it is ranked among the incomplete by J&F.
     int64_t missing_positive_frames = 0, missing_negative_frames = 0;
     bool incomplete() const { return missing_positive_frames > 0 || missing_negative_frames > 0; }
+    // What the run recorded, where it did: the AUROC of its alignment scores (summary.json's
+    // "alignment", from a run's scores.json), and the model and weights of its run.json.
+    std::optional<double> auroc;
+    std::string model, weights_file, weights_sha256;  // weights_file: the file's name only, no folders
+    bool synthetic_weights = false;
+    std::string report;  // the row's report.html relative to the board ("" when there is none)
 };
 
 // Scores every .zip and folder in `submissions` (hidden entries such as .DS_Store are skipped)
@@ -47,10 +53,17 @@ std::string leaderboard_note(const std::string& error);
 // The public mark of an incomplete submission ("" for a complete one).
 std::string leaderboard_incomplete_note(const LeaderboardRow& row);
 
+// "r2vos_tiny (r2vos_tiny.safetensors, SHA-256 0123abcd…)": the model and weights a row's run
+// recorded ("" when it recorded none).
+std::string leaderboard_model_note(const LeaderboardRow& row);
+
 // Ranking: complete scored rows by J&F&R then J&F (descending), then name; then incomplete
 // scored rows in the same order; failed rows last, by name.
 void rank_leaderboard(std::vector<LeaderboardRow>& rows);
+// The pages: scores, AUROC, completeness, model and weights, each name linked to its report.html.
 std::string leaderboard_markdown(const std::vector<LeaderboardRow>& rows);
+// What the terminal shows: the scores and notes only, without links.
+std::string leaderboard_console(const std::vector<LeaderboardRow>& rows);
 std::string leaderboard_csv(const std::vector<LeaderboardRow>& rows);
 std::string leaderboard_html(const std::vector<LeaderboardRow>& rows);
 

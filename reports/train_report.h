@@ -26,10 +26,34 @@ struct TrainLogEntry {
 // seconds or term.
 std::vector<TrainLogEntry> read_train_log(const std::filesystem::path& jsonl);
 
-// Writes `html_out` atomically: a summary table (steps, first and last loss, the mean loss of the
-// last 10 % of entries, steps per second), the total loss with its moving average, every loss
-// term on a log axis, and the learning rate, all per step.
+// The one definition of a run's initial and final loss, used by the console, the report and
+// TrainResult alike: the mean of the finite losses of the first / last kLossWindow logged steps
+// (all of them when there are fewer). A single step's loss is as noisy as its mini-batch. NaN
+// when there is none.
+constexpr size_t kLossWindow = 10;
+double initial_loss(const std::vector<TrainLogEntry>& log);
+double final_loss(const std::vector<TrainLogEntry>& log);
+
+// One held-out validation pass (runners/train_validation.h), logged as
+// {"event": "validation", "step": …, "J": …, "F": …, "J&F": …, "R": …, "J&F&R": …, "AUROC": …,
+//  "alignment_std": …, "expressions": …}. Scores are fractions; NaN where the line holds null.
+struct ValidationLogEntry {
+    int64_t step = 0;
+    double j = 0, f = 0, jf = 0, r = 0, jfr = 0, auroc = 0;
+    double alignment_std = 0;
+    int64_t expressions = 0;
+    bool degenerate() const { return alignment_std < 1e-3; }  // as ValidationScores::degenerate
+};
+
+// The validation lines of train_log.jsonl in step order (the last line of a step wins). Throws
+// FileError "<file>: line N: …" as read_train_log does.
+std::vector<ValidationLogEntry> read_validation_log(const std::filesystem::path& jsonl);
+
+// Writes `html_out` atomically: a summary table (steps, initial and final loss, steps per second,
+// and the last validation pass), the total loss with its moving average, the held-out J&F, R and
+// AUROC per validation pass next to it, the loss terms (on log axes, at most as many per chart as
+// there are distinct colours), and the learning rate, all per step.
 void write_train_report(const std::filesystem::path& html_out, const std::string& model_name,
-                        const std::vector<TrainLogEntry>& log);
+                        const std::vector<TrainLogEntry>& log, const std::vector<ValidationLogEntry>& validation = {});
 
 }  // namespace r2

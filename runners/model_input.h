@@ -2,6 +2,7 @@
 // torchvision's ToTensor and Normalize.
 #pragma once
 #include <filesystem>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -14,5 +15,14 @@ namespace r2 {
 Image8 read_rgb_jpeg(const std::filesystem::path& path);
 // (3, H, W) float32: x / 255, then (x − mean) / std, as torchvision computes it.
 torch::Tensor to_model_input(const Image8& image, const Preprocessing& pre);
+
+// A video's frames as the model's official inference feeds them: each JPEG resized (PIL bilinear)
+// to the model's input size (DETR's or torchvision's rule) and normalised. `width` and `height`
+// are the original size, which every frame must share (FileError naming the frame otherwise).
+struct ModelFrames {
+    std::vector<torch::Tensor> frames;  // (3, h, w) float32 each
+    int width = 0, height = 0;
+};
+ModelFrames read_model_frames(const std::vector<std::filesystem::path>& jpegs, const Preprocessing& pre);
 
 }  // namespace r2

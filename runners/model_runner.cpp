@@ -222,19 +222,11 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
                     throw FileError(first.parent_path(), fmt::format("video '{}' not found (needed by {} of {})", t.video,
                                                                      t.jobs.size() == 1 ? "an expression" : "expressions",
                                                                      o.pairs.string()));
-                std::vector<torch::Tensor> frames;
-                for (const auto& f : t.frames) {
-                    const fs::path path = frame_path(root, o.split, t.video, f);
-                    const Image8 image = read_rgb_jpeg(path);
-                    if (frames.empty()) clip.width = image.width, clip.height = image.height;
-                    else if (image.width != clip.width || image.height != clip.height)
-                        throw FileError(path, fmt::format("{}x{}, but the video's first frame is {}x{}", image.width,
-                                                          image.height, clip.width, clip.height));
-                    const auto size = pre.detr_max_size
-                                          ? detr_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side))
-                                          : torchvision_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side));
-                    frames.push_back(to_model_input(pil_resize_bilinear(image, size[0], size[1]), pre));
-                }
+                std::vector<fs::path> jpegs;
+                for (const auto& f : t.frames) jpegs.push_back(frame_path(root, o.split, t.video, f));
+                ModelFrames read = read_model_frames(jpegs, pre);
+                clip.width = read.width, clip.height = read.height;
+                const std::vector<torch::Tensor>& frames = read.frames;
                 const size_t w = o.window > 0 ? size_t(o.window) : frames.size();
                 for (size_t s = 0; s < frames.size(); s += w)
                     clip.windows.push_back(torch::stack(std::vector<torch::Tensor>(
@@ -380,6 +372,21 @@ ModelRunReport run_model(const ModelRunOptions& o, OutputDir& out) {
         {"resume_key", state}};
     write_file_atomically(sub / "run.json", json_text(run));
     return report;
+}
+
+ModelFrames read_model_frames(const std::vector<fs::path>& jpegs, const Preprocessing& pre) {
+    ModelFrames out;
+    for (const auto& path : jpegs) {
+        const Image8 image = read_rgb_jpeg(path);
+        if (out.frames.empty()) out.width = image.width, out.height = image.height;
+        else if (image.width != out.width || image.height != out.height)
+            throw FileError(path, fmt::format("{}x{}, but the video's first frame is {}x{}", image.width, image.height, out.width,
+                                              out.height));
+        const auto size = pre.detr_max_size ? detr_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side))
+                                            : torchvision_resize_size(image.width, image.height, int(pre.shorter_side), int(pre.max_longer_side));
+        out.frames.push_back(to_model_input(pil_resize_bilinear(image, size[0], size[1]), pre));
+    }
+    return out;
 }
 
 }  // namespace r2

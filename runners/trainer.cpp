@@ -1,6 +1,7 @@
 #include "runners/trainer.h"
 
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <numeric>
 
@@ -262,6 +263,35 @@ void carry_over(const fs::path& from, const fs::path& work) {
     if (fs::exists(from / "train_log.jsonl")) fs::copy_file(from / "train_log.jsonl", work / "train_log.jsonl");
 }
 
+// One held-out pass: the module in eval mode without gradients, then back to training.
+ValidationScores validation_pass(const LoadedModel& m, SegmentationModel& inference, const ValidationSet& set, int64_t step,
+                                 const torch::Device& device) {
+    m.module()->eval();
+    ValidationScores scores;
+    try {
+        scores = validate(inference, set, device);
+    } catch (...) {
+        m.module()->train();
+        throw;
+    }
+    m.module()->train();
+    auto pct = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", 100 * *v) : std::string("n/a"); };
+    fmt::print(stderr, "validation at step {} ({} held-out expressions): J&F {}, R {}, J&F&R {}, AUROC {}{}\n", step,
+               scores.expressions, pct(scores.jf), pct(scores.r), pct(scores.jfr), pct(scores.auroc),
+               scores.degenerate() ? fmt::format(" (the alignment scores do not separate pairs: std {:.2g})", scores.alignment_std)
+                                   : "");
+    return scores;
+}
+
+ojson validation_line(const ValidationScores& v, int64_t step) {
+    auto value = [](const std::optional<double>& x) { return x ? ojson(*x) : ojson(nullptr); };
+    return ojson{{"event", "validation"}, {"step", step},           {"J", v.j},
+                 {"F", v.f},              {"J&F", v.jf},            {"R", value(v.r)},
+                 {"J&F&R", value(v.jfr)}, {"AUROC", value(v.auroc)}, {"alignment_std", v.alignment_std},
+                 {"alignment_mean", v.alignment_mean}, {"rejected_positive", v.rejected_positive},
+                 {"rejected_negative", v.rejected_negative}, {"expressions", v.expressions}};
+}
+
 }  // namespace
 
 TrainResult train_model(const TrainOptions& o) {
@@ -287,6 +317,8 @@ TrainResult train_model(const TrainOptions& o) {
     data.preprocessing = entry->preprocessing;
     const TrainSet set = TrainSet::open(o.data, data);
     const BpeTokenizer tokenizer = tokenizer_for(*entry, o.text_dir);
+    const std::optional<ValidationSet> validation_set =
+        o.validation ? std::optional<ValidationSet>(open_validation_set(*o.validation, entry->preprocessing)) : std::nullopt;
 
     const ojson meta = options_json(o);
     const fs::path partial = partial_folder(o.out);
@@ -337,6 +369,10 @@ TrainResult train_model(const TrainOptions& o) {
     int64_t first_step = 0;
     if (resume) first_step = load_checkpoint(checkpoint, m, g, optimizer, o.device);
     SampleOrder order(set.size(), o.seed);
+    // The validation passes run the model being trained (the same module) through `run`'s code.
+    std::unique_ptr<SegmentationModel> inference;
+    if (validation_set)
+        inference = entry->family == "mttr" ? make_mttr_family(m, tokenizer, o.device) : make_referformer_family(m, tokenizer, o.device);
 
     const int64_t last_step = o.stop_after > 0 ? std::min(o.steps, first_step + o.stop_after) : o.steps;
     TrainResult result;
@@ -359,15 +395,22 @@ TrainResult train_model(const TrainOptions& o) {
     }
     Progress progress(fmt::format("train {}", o.model), size_t(last_step - first_step));
     const auto start = std::chrono::steady_clock::now();
-    std::vector<double> losses;
-    double smoothed = 0;
+    // The progress line shows what the report and the last line call the final loss: the mean of
+    // the last kLossWindow steps (a resumed run starts from its log's).
+    std::deque<double> recent;
+    if (resume)
+        for (const auto& entry : read_train_log(log_path)) {
+            recent.push_back(entry.loss);
+            if (recent.size() > kLossWindow) recent.pop_front();
+        }
+    std::optional<ValidationScores> last_validation;
     int64_t checkpointed = first_step;
 
     // An interrupted or failed run keeps its newest checkpoint for --resume; --out is not touched.
     auto keep_for_resume = [&] {
         log.close();
         if (checkpoint_step(work) < 0) return false;
-        write_train_report(report_path, o.model, read_train_log(log_path));
+        write_train_report(report_path, o.model, read_train_log(log_path), read_validation_log(log_path));
         out.set_aside(partial);
         return true;
     };
@@ -423,7 +466,7 @@ TrainResult train_model(const TrainOptions& o) {
             // Stop before the step spoils the weights; the report shows how it got there.
             log << ojson{{"event", "diverged"}, {"step", step + 1}}.dump() << "\n";
             log.close();
-            write_train_report(report_path, o.model, read_train_log(log_path));
+            write_train_report(report_path, o.model, read_train_log(log_path), read_validation_log(log_path));
             throw Error(fmt::format("train {}: the loss is {} at step {} (curves in {}); start again in a new --out with a lower --lr "
                                     "(the last checkpoint, step {}, holds the weights before it)",
                                     o.model, loss, step + 1, (partial / "train_report.html").string(), checkpointed));
@@ -432,15 +475,20 @@ TrainResult train_model(const TrainOptions& o) {
         losses_now.total.backward();
         if (r.clip_max_norm > 0) torch::nn::utils::clip_grad_norm_(g.all, r.clip_max_norm);
         optimizer.step();
-        losses.push_back(loss);
-        smoothed = losses.size() == 1 ? loss : 0.95 * smoothed + 0.05 * loss;
+        recent.push_back(loss);
+        if (recent.size() > kLossWindow) recent.pop_front();
         const double seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         ojson terms = ojson::object();
         for (const auto& [name, value] : losses_now.terms) terms[name] = value.item<double>();
         log << ojson{{"step", step + 1}, {"loss", loss}, {"lr", r.lr * scale}, {"seconds", seconds}, {"terms", terms}}.dump() << "\n";
         log.flush();
-        progress.set_note(fmt::format("loss {:.3f}", smoothed));
+        progress.set_note(fmt::format("loss {:.3f}", std::accumulate(recent.begin(), recent.end(), 0.0) / double(recent.size())));
         progress.advance();
+        if (validation_set && ((step + 1) % o.validation->every == 0 || step + 1 == last_step)) {
+            last_validation = validation_pass(m, *inference, *validation_set, step + 1, o.device);
+            log << validation_line(*last_validation, step + 1).dump() << "\n";
+            log.flush();
+        }
         const int signal = interrupt_signal();
         if ((step + 1) % o.checkpoint_every == 0 || step + 1 == last_step || signal) {
             save_checkpoint(checkpoint, m, g, optimizer, step + 1, meta.dump());
@@ -470,16 +518,14 @@ TrainResult train_model(const TrainOptions& o) {
     if (result.finished)
         save_state_dict(*m.module(), work / (o.model + ".safetensors"),
                         {{"model", o.model}, {"trained_steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}});
-    write_train_report(report_path, o.model, read_train_log(log_path));
+    write_train_report(report_path, o.model, read_train_log(log_path), read_validation_log(log_path));
     out.commit();
     std::error_code ec;
     fs::remove_all(partial, ec);  // this --out now holds the newest state
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!losses.empty()) {
-        const size_t n = std::max<size_t>(1, losses.size() / 10);
-        result.first_loss = std::accumulate(losses.begin(), losses.begin() + long(n), 0.0) / double(n);
-        result.last_loss = std::accumulate(losses.end() - long(n), losses.end(), 0.0) / double(n);
-    }
+    const auto whole_log = read_train_log(o.out / "train_log.jsonl");
+    result.first_loss = initial_loss(whole_log), result.last_loss = final_loss(whole_log);
+    result.validation = last_validation;
     return result;
 }
 

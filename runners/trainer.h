@@ -3,7 +3,8 @@
 // and step decay. Writes into --out:
 //   <model>.safetensors        the trained weights (what `run --weights` / the registry load)
 //   checkpoint.safetensors     weights + AdamW state + the step, every --checkpoint-every steps
-//   train_log.jsonl            one line per step: loss, its terms, learning rate, seconds
+//   train_log.jsonl            one line per step: loss, its terms, learning rate, seconds; and
+//                              a line per held-out validation pass (with --val-source)
 //   train_report.html          the loss curves
 //   train.json                 the options and the recipe, so --resume can refuse a different run
 // A run killed at any point continues with --resume from its last checkpoint and reaches the
@@ -16,12 +17,14 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "model_zoo/registry.h"
+#include "runners/train_validation.h"
 
 namespace r2 {
 
@@ -64,13 +67,18 @@ struct TrainOptions {
     std::filesystem::path text_dir;      // RoBERTa vocabulary for models without the built-in tokenizer
     TrainRecipe recipe;
     torch::Device device = torch::kCPU;
+    // Held-out passes every validation->every steps and after the last step (logged as
+    // "event": "validation" lines, drawn in train_report.html). Not part of the run's identity:
+    // --resume may add, change or drop it, since it changes no weight.
+    std::optional<ValidationOptions> validation;
 };
 
 struct TrainResult {
     int64_t first_step = 0, steps = 0;  // this call trained steps first_step..steps (first_step > 0 after --resume)
     bool finished = false;              // steps reached the run's total: the weights file is written
     double seconds = 0;
-    double first_loss = 0, last_loss = 0;  // mean over the first and last 10% of this run's steps
+    double first_loss = 0, last_loss = 0;  // initial_loss and final_loss of the whole log (reports/train_report.h)
+    std::optional<ValidationScores> validation;  // the last held-out pass of this call
     std::filesystem::path weights, log, report;
 };
 

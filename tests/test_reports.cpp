@@ -306,7 +306,7 @@ TEST_CASE("leaderboard: ranking, broken rows and caching") {
     const auto third = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
     for (const auto& r : third) CHECK(r.cached == (r.name != "noisy"));
     const std::string md = read_file(f.dir / "lb/leaderboard.md");
-    CHECK(md.find("| 1 | oracle | 100.0") != std::string::npos);
+    CHECK(md.find("| 1 | [oracle](submissions/oracle/report.html) | 100.0") != std::string::npos);
     // The public pages: no internal words; a broken submission gets a short note and a link to its full list.
     CHECK(md.find("cached") == std::string::npos);
     CHECK(read_file(f.dir / "lb/leaderboard.html").find("cached") == std::string::npos);
@@ -463,12 +463,14 @@ TEST_CASE("leaderboard: a submission without Negatives/ ranks after a complete o
     CHECK(complete["metrics"]["R"].is_number());
 
     const std::string md = read_file(f.dir / "lb/leaderboard.md");
-    CHECK(md.find("| 1 | noisy |") != std::string::npos);
-    CHECK(md.find(fmt::format("| 2 | a-oracle-no-negatives | n/a | 100.0 | 100.0 | 100.0 | n/a | incomplete: 0 positive "
+    CHECK(md.find("| 1 | [noisy](submissions/noisy/report.html) |") != std::string::npos);
+    CHECK(md.find(fmt::format("| 2 | [a-oracle-no-negatives](submissions/a-oracle-no-negatives/report.html) | n/a | 100.0 | "
+                              "100.0 | 100.0 | n/a | n/a | no |  | incomplete: 0 positive "
                               "frames and {} negative frames missing, R not reported; ranked after complete submissions |",
                               negatives)) != std::string::npos);
     const std::string csv = read_file(f.dir / "lb/leaderboard.csv");
-    CHECK(csv.find("rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error\n") == 0);
+    CHECK(csv.find("rank,submission,J&F&R,J&F,J,F,R,missing_positive_frames,missing_negative_frames,sha256,error,AUROC,complete,"
+                   "model,synthetic_weights,weights,weights_sha256,report\n") == 0);
     CHECK(csv.find(fmt::format("2,a-oracle-no-negatives,,1.000000,1.000000,1.000000,,0,{},", negatives)) != std::string::npos);
     CHECK(read_file(f.dir / "lb/leaderboard.html").find("incomplete: 0 positive frames") != std::string::npos);
     // The cached rerun keeps the order and the mark.
@@ -485,6 +487,95 @@ TEST_CASE("leaderboard: a submission without Negatives/ ranks after a complete o
     CHECK(ranked[0].name == "z");
     CHECK(ranked[1].name == "x");
     CHECK(ranked[2].name == "y");
+}
+
+namespace {
+
+// A run's scores.json giving A = `positive` on every positive pair and `negative` on every negative one.
+std::string scores_json(const fs::path& pairs_file, const std::string& model, double positive, double negative) {
+    json pairs = json::array();
+    for (const auto& p : read_r2_pairs(pairs_file).pairs)
+        pairs.push_back({{"video", p.positive_video}, {"exp_id", p.exp_id}, {"negative_video", p.negative_video},
+                         {"positive", {{"alignment", positive}, {"rejected", false}}},
+                         {"negative", {{"alignment", negative}, {"rejected", false}}}});
+    return json{{"schema_version", 1}, {"model", model}, {"pairs", pairs}}.dump();
+}
+
+}  // namespace
+
+TEST_CASE("leaderboard: AUROC, completeness, the model and weights a run recorded, and a link to each report") {
+    Fixture f;
+    ScoreOptions o;
+    o.gt = f.gt, o.pairs = f.pairs;
+    fs::create_directories(f.dir / "subs");
+    // A run folder: its scores separate the pairs perfectly (AUROC 1); its weights are named with a team's path.
+    fs::copy(f.sub, f.dir / "subs/noisy", fs::copy_options::recursive);
+    const std::string sha = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+    write_file_atomically(f.dir / "subs/noisy/scores.json", scores_json(f.pairs, "r2vos_tiny", 0.9, 0.1));
+    write_file_atomically(f.dir / "subs/noisy/run.json",
+                          json{{"model", "r2vos_tiny"}, {"synthetic_weights", false},
+                               {"weights", {{"file", "/home/team/models/r2vos_tiny.safetensors"}, {"sha256", sha}}}}.dump());
+    // A run zipped whole, with synthetic weights and scores ranking every pair the wrong way (AUROC 0).
+    std::vector<std::pair<std::string, std::string>> entries = {
+        {"run/scores.json", scores_json(f.pairs, "mttr_tiny", 0.2, 0.8)},
+        {"run/run.json", json{{"model", "mttr_tiny"}, {"synthetic_weights", true}, {"weights", nullptr}}.dump()}};
+    for (const auto& e : fs::recursive_directory_iterator(f.sub))
+        if (e.is_regular_file() && e.path().filename() != "scores.json" && e.path().filename() != "run.json")
+            entries.push_back({"run/" + fs::relative(e.path(), f.sub).generic_string(), read_file(e.path())});
+    make_zip(f.dir / "subs/zipped.zip", entries);
+    // An oracle that recorded nothing.
+    run_baseline(f.gt, "valid", f.pairs, f.dir / "subs/oracle", BaselineOptions{"oracle", 0, 0});
+
+    for (const bool cached : {false, true}) {
+        CAPTURE(cached);
+        const auto rows = build_leaderboard(f.dir / "subs", f.dir / "lb", o);
+        REQUIRE(rows.size() == 3);
+        for (const auto& r : rows) {
+            CHECK(r.cached == cached);
+            CHECK(r.report == "submissions/" + r.name + "/report.html");
+            CHECK(fs::is_regular_file(f.dir / "lb" / r.report));
+        }
+        const LeaderboardRow &oracle = rows[0], &noisy = rows[1], &zipped = rows[2];
+        REQUIRE(oracle.name == "oracle");
+        CHECK_FALSE(oracle.auroc.has_value());
+        CHECK(oracle.model.empty());
+        CHECK(leaderboard_model_note(oracle).empty());
+        REQUIRE(noisy.name == "noisy");
+        CHECK(*noisy.auroc == 1.0);
+        CHECK(noisy.model == "r2vos_tiny");
+        CHECK(noisy.weights_file == "r2vos_tiny.safetensors");
+        CHECK(noisy.weights_sha256 == sha);
+        CHECK(leaderboard_model_note(noisy) == "r2vos_tiny (r2vos_tiny.safetensors, SHA-256 abcdef012345…)");
+        REQUIRE(zipped.name == "zipped.zip");
+        CHECK(*zipped.auroc == 0.0);
+        CHECK(zipped.synthetic_weights);
+        CHECK(leaderboard_model_note(zipped) == "mttr_tiny (synthetic weights)");
+    }
+    const std::string md = read_file(f.dir / "lb/leaderboard.md");
+    CHECK(md.rfind("| rank | submission | J&F&R | J&F | J | F | R | AUROC | complete | model (weights) | note |\n", 0) == 0);
+    CHECK(md.find("| 1 | [oracle](submissions/oracle/report.html) | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | n/a | yes |  |  |\n") !=
+          std::string::npos);
+    CHECK(md.find(" | 100.0 | yes | r2vos_tiny (r2vos_tiny.safetensors, SHA-256 abcdef012345…) |  |\n") != std::string::npos);
+    CHECK(md.find(" | 0.0 | yes | mttr_tiny (synthetic weights) |  |\n") != std::string::npos);
+    const std::string csv = read_file(f.dir / "lb/leaderboard.csv");
+    CHECK(csv.find(fmt::format(",1.000000,yes,r2vos_tiny,false,r2vos_tiny.safetensors,{},submissions/noisy/report.html\n", sha)) !=
+          std::string::npos);
+    CHECK(csv.find(",0.000000,yes,mttr_tiny,true,,,submissions/zipped.zip/report.html\n") != std::string::npos);
+    const std::string html = read_file(f.dir / "lb/leaderboard.html");
+    CHECK(html.find("<th>AUROC</th><th>complete</th><th>model (weights)</th>") != std::string::npos);
+    CHECK(html.find("<a href='submissions/noisy/report.html'>noisy</a>") != std::string::npos);
+    CHECK(html.find(fmt::format("title='weights SHA-256 {}'", sha)) != std::string::npos);
+    for (const std::string* page : {&md, &csv, &html}) CHECK(page->find("/home/team") == std::string::npos);
+
+    // A row without a report (a broken submission) is not linked; an incomplete one says "no".
+    std::vector<LeaderboardRow> rows(2);
+    rows[0].name = "partial", rows[0].jf = 0.5, rows[0].missing_negative_frames = 3;
+    rows[1].name = "broken", rows[1].error = "1 problem:\n  bad";
+    const std::string page = leaderboard_html(rows);
+    CHECK(page.find("<a href='submissions/partial") == std::string::npos);
+    CHECK(page.find("<td class='l inc'>no</td>") != std::string::npos);
+    CHECK(leaderboard_markdown(rows).find("| 1 | partial | n/a | 50.0 | n/a | n/a | n/a | n/a | no |  | incomplete: ") !=
+          std::string::npos);
 }
 
 TEST_CASE("regress: exit codes for equal, within tolerance, regressed, improved and malformed input") {

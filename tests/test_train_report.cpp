@@ -2,6 +2,8 @@
 // and the page that puts them together.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <fstream>
 #include <regex>
 
@@ -175,13 +177,16 @@ TEST_CASE("write_train_report writes the summary and the three charts") {
     const std::string html = read_file(html_path);
     CHECK(html.find("<title>r2bench training report: ReferFormer &lt;tiny&gt;</title>") != std::string::npos);
     CHECK(html.find("<h1>r2bench training report: ReferFormer &lt;tiny&gt;</h1>") != std::string::npos);
-    // 400 steps, loss 20 → 0.5, the last 4 entries average (2 + 1.5 + 1 + 0.5) / 4, 2 steps/s.
-    CHECK(html.find("<td>400</td><td>20</td><td>0.5</td><td>1.25</td><td>2</td>") != std::string::npos);
+    // 400 steps, loss 20 → 0.5: the first 10 steps average (20 + … + 15.5) / 10 = 17.75, the last
+    // 10 (5 + … + 0.5) / 10 = 2.75; 2 steps/s.
+    CHECK(html.find("<td>400</td><td>17.75</td><td>2.75</td><td>2</td>") != std::string::npos);
+    CHECK(initial_loss(log) == 17.75);
+    CHECK(final_loss(log) == 2.75);
     CHECK(count_of(html, "<svg") == 3);
     CHECK(html.find(">Total loss</text>") != std::string::npos);
-    CHECK(html.find(">Loss terms (log scale)</text>") != std::string::npos);
+    CHECK(html.find(">Loss terms: final decoder layer (log scale)</text>") != std::string::npos);
     CHECK(html.find(">Learning rate</text>") != std::string::npos);
-    CHECK(html.find(">moving average of 2 entries</text>") != std::string::npos);
+    CHECK(html.find(">moving average of 2 steps</text>") != std::string::npos);
     // loss and its moving average, two terms, the learning rate.
     CHECK(count_of(html, "<path") == 5);
     CHECK(html.find(">loss_ce</text>") != std::string::npos);
@@ -194,5 +199,66 @@ TEST_CASE("write_train_report writes the summary and the three charts") {
     log[20].seconds = 1;
     for (int i = 21; i < 40; ++i) log[size_t(i)].seconds = 1 + (double(log[size_t(i)].step) - 210) / 2;
     write_train_report(html_path, "ReferFormer", log);
-    CHECK(read_file(html_path).find("<td>1.25</td><td>2</td>") != std::string::npos);
+    CHECK(read_file(html_path).find("<td>2.75</td><td>2</td>") != std::string::npos);
+}
+
+TEST_CASE("train report: 15 loss terms on charts of distinct colours, and the held-out validation passes") {
+    TempDir dir;
+    // R2-VOS's terms: 5 of the final layer, 5 cycle terms, 5 of an auxiliary layer.
+    const std::vector<std::string> names = {"loss_ce",        "loss_bbox",        "loss_giou",         "loss_mask",
+                                            "loss_dice",      "loss_cycle_dist",  "loss_cycle_angle",  "loss_cycle_mse",
+                                            "loss_cycle_cls", "loss_cycle_contrastive", "loss_ce_0",   "loss_bbox_0",
+                                            "loss_giou_0",    "loss_mask_0",      "loss_dice_0"};
+    std::vector<TrainLogEntry> log;
+    for (int i = 0; i < 5; ++i) {
+        TrainLogEntry e;
+        e.step = i + 1, e.loss = 10.0 - i, e.lr = 1e-4, e.seconds = i;
+        for (size_t t = 0; t < names.size(); ++t) e.terms[names[t]] = 1.0 + double(t);
+        log.push_back(e);
+    }
+    // Fewer steps than the window: all of them.
+    CHECK(initial_loss(log) == 8.0);
+    CHECK(final_loss(log) == 8.0);
+    write_file_atomically(dir / "log.jsonl",
+                          "{\"step\": 1, \"loss\": 2}\n"
+                          "{\"event\": \"validation\", \"step\": 2, \"J\": 0.5, \"F\": 0.7, \"J&F\": 0.6, \"R\": 0.25, "
+                          "\"J&F&R\": 0.4833, \"AUROC\": 0.5, \"alignment_std\": 0.00004, \"expressions\": 8}\n"
+                          "{\"event\": \"validation\", \"step\": 4, \"J\": 0.5, \"F\": 0.7, \"J&F\": 0.6, \"R\": null, "
+                          "\"J&F&R\": null, \"AUROC\": 0.75, \"alignment_std\": 0.2, \"expressions\": 8}\n"
+                          "{\"event\": \"validation\", \"step\": 2, \"J\": 0.5, \"F\": 0.7, \"J&F\": 0.6, \"R\": 0.5, "
+                          "\"J&F&R\": 0.6, \"AUROC\": 0.5, \"alignment_std\": 0.00004, \"expressions\": 8}\n");
+    auto validation = read_validation_log(dir / "log.jsonl");
+    REQUIRE(validation.size() == 2);  // the later line of step 2 wins
+    CHECK(validation[0].step == 2);
+    CHECK(validation[0].r == 0.5);
+    CHECK(validation[0].degenerate());
+    CHECK(std::isnan(validation[1].r));
+    CHECK_FALSE(validation[1].degenerate());
+    CHECK(read_train_log(dir / "log.jsonl").size() == 1);  // validation lines are not steps
+
+    write_train_report(dir / "a.html", "r2vos_tiny", log, validation);
+    std::string html = read_file(dir / "a.html");
+    // Total loss, validation, final layer (5), cycle (5), auxiliary (5), learning rate: no chart over 8 series.
+    CHECK(count_of(html, "<svg") == 6);
+    CHECK(html.find(">Loss terms: R2-VOS cycle terms (log scale)</text>") != std::string::npos);
+    CHECK(html.find(">Loss terms: auxiliary decoder layers (log scale)</text>") != std::string::npos);
+    CHECK(html.find(">Held-out validation (8 expressions per pass)</text>") != std::string::npos);
+    CHECK(html.find(">alignment AUROC</text>") != std::string::npos);
+    // The summary holds the last pass: J&F 60.0, R n/a, AUROC 75.0; its head is not degenerate.
+    CHECK(html.find("<td>60.0</td><td>n/a</td><td>n/a</td><td>75.0</td>") != std::string::npos);
+    CHECK(html.find("do not separate pairs") == std::string::npos);
+    validation.pop_back();
+    write_train_report(dir / "b.html", "r2vos_tiny", log, validation);
+    html = read_file(dir / "b.html");
+    CHECK(html.find("The alignment scores do not separate pairs: their standard deviation is 4e-05") != std::string::npos);
+    CHECK(html.find("<td>60.0</td><td>50.0</td><td>60.0</td><td>50.0</td>") != std::string::npos);
+
+    // Without validation and with 9 terms of one group: two charts of that group (8 + 1).
+    for (auto& e : log)
+        for (int k = 1; k <= 4; ++k) e.terms["loss_extra" + std::to_string(k)] = 1.0;
+    write_train_report(dir / "c.html", "r2vos_tiny", log);
+    html = read_file(dir / "c.html");
+    CHECK(html.find(">Loss terms: final decoder layer (1 of 2; log scale)</text>") != std::string::npos);
+    CHECK(html.find(">Loss terms: final decoder layer (2 of 2; log scale)</text>") != std::string::npos);
+    CHECK(html.find("Held-out") == std::string::npos);
 }

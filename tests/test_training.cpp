@@ -18,6 +18,12 @@
 #include "reports/train_report.h"
 #include "runners/train_data.h"
 #include "runners/trainer.h"
+#include "core/output_dir.h"
+#include "dataset_builder/r2_builder.h"
+#include "dataset_builder/source_tree.h"
+#include "metrics/alignment.h"
+#include "metrics/evaluation.h"
+#include "runners/model_runner.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -260,4 +266,65 @@ TEST_CASE("train smoke: the loss falls and a resumed run ends with the same weig
         CHECK(extended.steps == 11);
         CHECK(read_file(o.out / (model + ".safetensors")) != finished);
     }
+}
+
+TEST_CASE("train --val-source: each validation pass scores the model in training exactly as run + eval score its weights") {
+    const test::TempDir dir;
+    const fs::path root = tiny_train_set(dir);
+    // A held-out set (another seed, its valid split) and its R² pairs.
+    auto held_out = synth::synth_preset("tiny");
+    held_out.seed = 11;
+    synth::write_synth_dataset(dir.path / "held_out", held_out);
+    const SourceTree source = read_source_tree(dir.path / "held_out", SourceFormat::ref_youtube_vos, "valid");
+    write_r2(dir.path / "r2", build_r2(source, nullptr, {}), source, nullptr, false, false);
+    const fs::path pairs = dir.path / "r2/r2_pairs.json";
+    // R2-VOS, whose pair head the passes watch (MTTR's path runs in the train --help example).
+    for (const std::string model : {"r2vos_tiny"}) {
+        INFO(model);
+        TrainOptions o;
+        o.model = model, o.data = root, o.steps = 2, o.seed = 3, o.checkpoint_every = 2;
+        o.recipe = default_recipe(*find_runnable_model(model));
+        o.recipe.shorter_sides = {64};
+        o.out = dir.path / ("train-" + model);
+        o.validation = ValidationOptions{dir.path / "held_out", "valid", pairs, /*expressions=*/1000, /*every=*/1};
+        const TrainResult trained = train_model(o);
+        REQUIRE(trained.validation.has_value());
+        // A pass after each step.
+        const auto passes = read_validation_log(trained.log);
+        REQUIRE(passes.size() == 2);
+        CHECK(passes[0].step == 1);
+        CHECK(passes[1].step == 2);
+        CHECK(passes[1].jf == trained.validation->jf);
+        CHECK(read_train_log(trained.log).size() == 2);
+        CHECK(read_file(trained.report).find("Held-out validation") != std::string::npos);
+        const ValidationScores& v = *trained.validation;
+        CHECK(v.expressions == int64_t(read_r2_pairs(pairs).pairs.size()));
+
+        // The same weights through `run` and `eval`: the same numbers, to the last bit.
+        ModelRunOptions run;
+        run.source = dir.path / "held_out", run.pairs = pairs, run.model = model, run.weights_file = trained.weights;
+        OutputDir out = OutputDir::begin(dir.path / ("run-" + model), "run", false);
+        run_model(run, out);
+        out.commit();
+        EvalPaths paths;
+        paths.predictions = dir.path / ("run-" + model), paths.gt = dir.path / "held_out", paths.pairs = pairs;
+        const EvalResult scored = evaluate(load_eval_input(paths));
+        CHECK(v.j == scored.summary.j.mean);
+        CHECK(v.f == scored.summary.f.mean);
+        CHECK(v.jf == scored.summary.jf);
+        CHECK(v.r == scored.summary.r);
+        CHECK(v.jfr == scored.summary.jfr);
+        const auto alignment = read_alignment_summary(dir.path / ("run-" + model));
+        REQUIRE(alignment.has_value());
+        CHECK(v.auroc == alignment->auroc);
+        CHECK(v.rejected_positive == alignment->rejected_positives);
+        CHECK(v.rejected_negative == alignment->rejected_negatives);
+    }
+    // Inputs are checked before training starts: a pairs file of another tree names it.
+    TrainOptions o;
+    o.model = "mttr_tiny", o.data = root, o.steps = 1, o.out = dir.path / "bad";
+    o.recipe = default_recipe(*find_runnable_model("mttr_tiny"));
+    o.validation = ValidationOptions{root, "valid", pairs, 8, 1};
+    CHECK_THROWS(train_model(o));
+    CHECK_FALSE(fs::exists(dir.path / "bad"));
 }
