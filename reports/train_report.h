@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/alignment.h"
+
 namespace r2 {
 
 // One logged optimiser step. lr and seconds are NaN where the line leaves them out; `terms` are
@@ -42,7 +44,7 @@ struct ValidationLogEntry {
     double j = 0, f = 0, jf = 0, r = 0, jfr = 0, auroc = 0;
     double alignment_std = 0;
     int64_t expressions = 0;
-    bool degenerate() const { return alignment_std < 1e-3; }  // as ValidationScores::degenerate
+    bool degenerate() const { return alignment_std < kDegenerateAlignmentStd; }  // as eval and ValidationScores
 };
 
 // The validation lines of train_log.jsonl in step order (the last line of a step wins). Throws

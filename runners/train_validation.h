@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "metrics/bitmask.h"
+#include "metrics/alignment.h"
 #include "metrics/evaluation.h"
 #include "model_zoo/registry.h"
 #include "runners/segmentation_model.h"
@@ -51,7 +52,7 @@ struct ValidationScores {
     int64_t rejected_positive = 0, rejected_negative = 0;
     // A with almost no spread: the head says the same for every pair, and its rejections (if any)
     // are noise. Threshold as `eval`'s.
-    bool degenerate() const { return alignment_std < 1e-3; }
+    bool degenerate() const { return alignment_std < kDegenerateAlignmentStd; }
 };
 
 // Segments every pair (gradients off) and scores it. The caller puts the model in eval mode.
