@@ -13,6 +13,7 @@
 #include "core/text_format.h"
 #include "core/wording.h"
 #include "reports/compare.h"
+#include "reports/mask_view.h"
 #include "reports/per_frame_h5.h"
 #include "reports/svg.h"
 
@@ -89,42 +90,7 @@ std::string delta_chart(const std::vector<CompareValue>& rows, const std::string
 
 // ---- Thumbnails ------------------------------------------------------------------------------
 
-std::string base64(const std::vector<uint8_t>& bytes) {
-    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < bytes.size(); i += 3) {
-        const size_t n = std::min<size_t>(3, bytes.size() - i);
-        uint32_t v = uint32_t(bytes[i]) << 16;
-        if (n > 1) v |= uint32_t(bytes[i + 1]) << 8;
-        if (n > 2) v |= bytes[i + 2];
-        for (size_t k = 0; k < 4; ++k) out += k <= n ? table[(v >> (18 - 6 * k)) & 63] : '=';
-    }
-    return out;
-}
 
-// The foreground of a mask PNG: of `objects` in a ground-truth file, or any non-zero pixel of a
-// prediction (objects empty). Empty when the file is absent or unreadable.
-cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
-    if (!fs::exists(png)) return {};
-    try {
-        LabelMap m = objects.empty() ? read_prediction_png(png) : read_label_png(png);
-        const cv::Mat ids(m.height, m.width, CV_8U, m.labels.data());
-        if (objects.empty()) return ids != 0;
-        cv::Mat mask = cv::Mat::zeros(ids.size(), CV_8U);
-        for (int id : objects) mask |= (ids == id);
-        return mask;
-    } catch (const FileError&) {
-        return {};
-    }
-}
-
-std::vector<int> object_ids(const std::string& obj_id) {
-    std::vector<int> ids;
-    std::stringstream s(obj_id);
-    for (std::string item; std::getline(s, item, ',');)
-        if (!item.empty() && item.find_first_not_of("0123456789") == std::string::npos) ids.push_back(std::stoi(item));
-    return ids;
-}
 
 constexpr int kPanelWidth = 240;
 

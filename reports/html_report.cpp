@@ -18,6 +18,7 @@
 #include "metrics/alignment.h"
 #include "metrics/robustness.h"
 #include "reports/eval_report.h"
+#include "reports/mask_view.h"
 #include "reports/svg.h"
 
 namespace r2 {
@@ -26,47 +27,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string base64(const std::vector<uint8_t>& bytes) {
-    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8) | bytes[i + 2];
-        for (int k = 18; k >= 0; k -= 6) out += table[(v >> k) & 63];
-    }
-    if (i + 1 == bytes.size()) {
-        const uint32_t v = uint32_t(bytes[i]) << 16;
-        out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += "==";
-    } else if (i + 2 == bytes.size()) {
-        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8);
-        out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += table[(v >> 6) & 63], out += '=';
-    }
-    return out;
-}
 
-// The foreground of `objects` in a ground-truth PNG, or (objects empty) of a prediction PNG as
-// eval reads it; empty when unreadable.
-cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
-    if (!fs::exists(png)) return {};
-    try {
-        LabelMap m = objects.empty() ? read_prediction_png(png) : read_label_png(png);
-        cv::Mat ids(m.height, m.width, CV_8U, m.labels.data());
-        if (objects.empty()) return cv::Mat(ids != 0);
-        cv::Mat mask = cv::Mat::zeros(ids.size(), CV_8U);
-        for (int id : objects) mask |= (ids == id);
-        return mask;
-    } catch (const FileError&) {
-        return {};
-    }
-}
-
-std::vector<int> object_ids(const std::string& obj_id) {
-    std::vector<int> ids;
-    std::stringstream s(obj_id);
-    for (std::string item; std::getline(s, item, ',');)
-        if (!item.empty() && item.find_first_not_of("0123456789 ") == std::string::npos) ids.push_back(std::stoi(item));
-    return ids;
-}
 
 // ---- Thumbnails ---------------------------------------------------------------------------------
 // A thumbnail is two stacked images of its display size (320 px wide, so every line is a whole

@@ -25,6 +25,14 @@ if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
 fi
 cmake --build build-fuzz --parallel "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
+# fuzz/lsan.supp names functions: without a symbolizer the stacks are bare addresses and a known
+# leak of libhdf5's own fails the run (a fresh machine showed it; setup.sh installs llvm for it).
+symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
+if [[ -z "$symbolizer" ]]; then
+  echo "fuzz: llvm-symbolizer not found (Debian package llvm; scripts/setup.sh installs it)" >&2
+  exit 2
+fi
+export ASAN_SYMBOLIZER_PATH="$symbolizer"
 asan_options="detect_leaks=1:abort_on_error=1:allocator_may_return_null=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0"

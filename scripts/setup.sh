@@ -14,7 +14,8 @@ packages=(
   libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
   libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
-  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizers' runtimes
+  clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, the sanitizers' runtimes, llvm-symbolizer (the
+                                 # leak suppressions match function names, which need symbolized stacks)
 )
 if [[ "${1:-}" == "--python" ]]; then
   packages+=(python3-numpy python3-skimage python3-opencv python3-pil python3-torch python3-torchvision python3-regex)

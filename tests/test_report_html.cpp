@@ -14,6 +14,7 @@
 #include "core/mask_png.h"
 #include "core/error.h"
 #include "reports/html_report.h"
+#include "reports/mask_view.h"
 #include "reports/svg.h"
 #include "test_util.h"
 
@@ -355,4 +356,18 @@ TEST_CASE("report.html shows the numbers the evaluator computed, not its own agg
     scores.expressions[0].expression.exp_id = "9";
     CHECK_THROWS_WITH_AS(render_html_report(summary, scores, h.table),
                          "per_expression.csv and per_frame.h5 list different expressions (vid/9 and vid/0)", Error);
+}
+
+TEST_CASE("mask view helpers: base64 of RFC 4648's vectors, object ids, masks of missing files") {
+    auto bytes = [](const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); };
+    CHECK(base64(bytes("")) == "");
+    CHECK(base64(bytes("f")) == "Zg==");
+    CHECK(base64(bytes("fo")) == "Zm8=");
+    CHECK(base64(bytes("foo")) == "Zm9v");
+    CHECK(base64(bytes("foobar")) == "Zm9vYmFy");
+    CHECK(base64({0xff, 0xfe}) == "//4=");
+    CHECK(object_ids("1") == std::vector<int>{1});
+    CHECK(object_ids("1, 2") == std::vector<int>{1, 2});
+    CHECK(object_ids("1, ,x,0,256,255") == std::vector<int>{1, 255});
+    CHECK(read_mask("/nonexistent/00000.png", {}).empty());
 }

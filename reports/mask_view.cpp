@@ -1,0 +1,56 @@
+#include "reports/mask_view.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/mask_png.h"
+
+namespace r2 {
+namespace fs = std::filesystem;
+
+std::string base64(const std::vector<uint8_t>& bytes) {
+    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8) | bytes[i + 2];
+        for (int k = 18; k >= 0; k -= 6) out += table[(v >> k) & 63];
+    }
+    if (i + 1 == bytes.size()) {
+        const uint32_t v = uint32_t(bytes[i]) << 16;
+        out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += "==";
+    } else if (i + 2 == bytes.size()) {
+        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8);
+        out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += table[(v >> 6) & 63], out += '=';
+    }
+    return out;
+}
+
+cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
+    if (!fs::exists(png)) return {};
+    try {
+        LabelMap m = objects.empty() ? read_prediction_png(png) : read_label_png(png);
+        cv::Mat ids(m.height, m.width, CV_8U, m.labels.data());
+        if (objects.empty()) return cv::Mat(ids != 0);
+        cv::Mat mask = cv::Mat::zeros(ids.size(), CV_8U);
+        for (int id : objects) mask |= (ids == id);
+        return mask;
+    } catch (const FileError&) {
+        return {};
+    }
+}
+
+std::vector<int> object_ids(const std::string& obj_id) {
+    std::vector<int> ids;
+    std::stringstream s(obj_id);
+    for (std::string item; std::getline(s, item, ',');) {
+        item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
+        if (item.empty() || item.size() > 3 || item.find_first_not_of("0123456789") != std::string::npos) continue;
+        const int id = std::stoi(item);
+        if (id >= 1 && id <= 255) ids.push_back(id);
+    }
+    return ids;
+}
+
+}  // namespace r2
