@@ -51,4 +51,7 @@ csv="$demo/eval/noisy-oracle/per_video.csv"
 echo "== 7. leaderboard of the four runs                                       -> $demo/leaderboard"
 "$r2bench" leaderboard "$demo/runs" --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --out "$demo/leaderboard"
 
-echo "== 8. open $demo/eval/<run>/report.html and $demo/leaderboard/leaderboard.html in a browser"
+echo "== 8. what changed from r2vos_tiny to referformer_tiny (deltas, bootstrap intervals, flips) -> $demo/compare"
+"$r2bench" compare "$demo/eval/r2vos_tiny" "$demo/eval/referformer_tiny" --out "$demo/compare"
+
+echo "== 9. open $demo/eval/<run>/report.html, $demo/leaderboard/leaderboard.html and $demo/compare/compare.html in a browser"
