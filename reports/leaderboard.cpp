@@ -16,6 +16,7 @@
 #include "core/sha256.h"
 #include "core/text_format.h"
 #include "core/wording.h"
+#include "metrics/alignment.h"
 #include "reports/eval_report.h"
 #include "reports/html_report.h"
 #include "reports/svg.h"
@@ -124,6 +125,13 @@ std::string leaderboard_incomplete_note(const LeaderboardRow& row) {
     return note + "; ranked after complete submissions";
 }
 
+std::string leaderboard_row_note(const LeaderboardRow& row) {
+    std::string note = leaderboard_incomplete_note(row);
+    if (row.auroc_degenerate)
+        note += std::string(note.empty() ? "" : "; ") + kNoSeparationNote + " (its AUROC is noise)";
+    return note;
+}
+
 std::string leaderboard_note(const std::string& error) {
     // "N problem(s) …:\n  first problem\n  …" → "N problem(s) …: first problem …"
     std::string note;
@@ -230,6 +238,7 @@ void describe_run(LeaderboardRow& row, const json& summary, const fs::path& subm
     const json alignment = summary.value("alignment", json::object());
     if (alignment.is_object()) {
         if (alignment.contains("auroc") && alignment["auroc"].is_number()) row.auroc = alignment["auroc"].get<double>();
+        row.auroc_degenerate = alignment.value("degenerate", false);
         if (alignment.contains("model") && alignment["model"].is_string()) row.model = alignment["model"].get<std::string>();
         row.synthetic_weights = alignment.value("synthetic_weights", false);
     }
@@ -325,7 +334,7 @@ namespace {
 std::string completeness(const LeaderboardRow& r) { return !r.error.empty() ? "" : r.incomplete() ? "no" : "yes"; }
 
 std::string markdown_note(const LeaderboardRow& r) {
-    return r.error.empty() ? leaderboard_incomplete_note(r)
+    return r.error.empty() ? leaderboard_row_note(r)
                            : fmt::format("error: {} ([all problems](submissions/{}/problems.txt))", leaderboard_note(r.error), r.name);
 }
 
@@ -380,7 +389,7 @@ std::string html_row(const LeaderboardRow& r, int rank) {
     const std::string model = fmt::format("<td class='l'{}>{}</td>",
                                           r.weights_sha256.empty() ? "" : fmt::format(" title='weights SHA-256 {}'", svg::escape(r.weights_sha256)),
                                           svg::escape(leaderboard_model_note(r)));
-    const std::string note = r.error.empty() ? svg::escape(leaderboard_incomplete_note(r))
+    const std::string note = r.error.empty() ? svg::escape(leaderboard_row_note(r))
                                              : fmt::format("{} (<a href='submissions/{}/problems.txt'>all problems</a>)",
                                                            svg::escape(leaderboard_note(r.error)), svg::escape(r.name));
     return fmt::format("<tr><td>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"

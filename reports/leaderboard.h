@@ -31,6 +31,7 @@ struct LeaderboardRow {
     // What the run recorded, where it did: the AUROC of its alignment scores (summary.json's
     // "alignment", from a run's scores.json), and the model and weights of its run.json.
     std::optional<double> auroc;
+    bool auroc_degenerate = false;  // A without spread (summary.json's alignment.degenerate): the AUROC is noise
     std::string model, weights_file, weights_sha256;  // weights_file: the file's name only, no folders
     bool synthetic_weights = false;
     std::string report;  // the row's report.html relative to the board ("" when there is none)
@@ -52,6 +53,10 @@ std::string leaderboard_note(const std::string& error);
 
 // The public mark of an incomplete submission ("" for a complete one).
 std::string leaderboard_incomplete_note(const LeaderboardRow& row);
+
+// The note of a scored row: its incomplete mark and, for a degenerate pair head, that its
+// alignment scores do not separate pairs ("" when there is nothing to say).
+std::string leaderboard_row_note(const LeaderboardRow& row);
 
 // "r2vos_tiny (r2vos_tiny.safetensors, SHA-256 0123abcd…)": the model and weights a row's run
 // recorded ("" when it recorded none).

@@ -481,6 +481,7 @@ std::string curves(const std::vector<Curve>& series, const std::string& title, c
             column.clear();
         };
         bool any = false;
+        std::string point_marks;
         for (size_t k = 0; k < std::min(c.x.size(), c.y.size()); ++k) {
             if (!drawn(c.x[k], c.y[k])) {  // a gap: the line breaks rather than bridging it
                 flush();
@@ -488,6 +489,7 @@ std::string curves(const std::vector<Curve>& series, const std::string& title, c
                 continue;
             }
             const double px = to_x(c.x[k]), py = to_y(c.y[k]);
+            if (c.markers) point_marks += marker(i, px, py, fmt::format("{}: {} at {}", c.name, tick_label(c.y[k]), tick_label(c.x[k])));
             if (!column.empty() && std::floor(px) != std::floor(column.back().first)) flush();
             column.push_back({px, py});
             any = true;
@@ -498,9 +500,11 @@ std::string curves(const std::vector<Curve>& series, const std::string& title, c
             s += fmt::format("<path d='{}' fill='none' stroke='{}' stroke-width='1.5' stroke-opacity='0.85' "
                              "stroke-linejoin='round' stroke-linecap='round'><title>{}</title></path>",
                              path, colour, escape(c.name));
+        s += point_marks;
         const double ly = legend_top + legend_row * double(i);
         s += fmt::format("<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' stroke='{}' stroke-width='3'/>", left, ly - 4,
                          left + 18, ly - 4, colour);
+        if (c.markers) s += marker(i, left + 9, ly - 4, c.name);
         s += text(left + 24, ly, any ? c.name : c.name + (log_y ? " (no positive values)" : " (no values)"));
     }
     return s + "</svg>";

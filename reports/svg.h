@@ -38,6 +38,7 @@ std::string lines(const std::vector<std::vector<double>>& series, const std::vec
 struct Curve {
     std::string name;           // in the legend and the line's tooltip
     std::vector<double> x, y;   // same length, x ascending
+    bool markers = false;       // also mark each point (marker() of the series): for a few points, such as validation passes
 };
 std::string curves(const std::vector<Curve>& series, const std::string& title, const std::string& x_label,
                    const std::string& y_label, bool log_y);

@@ -178,6 +178,7 @@ std::string term_charts(const std::vector<TrainLogEntry>& log) {
 std::string validation_chart(const std::vector<ValidationLogEntry>& validation) {
     std::vector<svg::Curve> curves(3);
     curves[0].name = "J&F", curves[1].name = "R", curves[2].name = "alignment AUROC";
+    for (auto& c : curves) c.markers = true;  // a pass every N steps: a handful of points
     for (const auto& v : validation)
         for (auto& [curve, value] : {std::pair{&curves[0], v.jf}, std::pair{&curves[1], v.r}, std::pair{&curves[2], v.auroc}})
             curve->x.push_back(double(v.step)), curve->y.push_back(100 * value);

@@ -426,6 +426,19 @@ TEST_CASE("leaderboard: the cache can never serve a stale score") {
     }
 }
 
+TEST_CASE("leaderboard: a degenerate pair head is noted beside its AUROC") {
+    LeaderboardRow row;
+    row.name = "tiny", row.jfr = 0.3, row.jf = 0.2, row.auroc = 0.562, row.auroc_degenerate = true;
+    CHECK(leaderboard_row_note(row) == "the alignment scores do not separate pairs (its AUROC is noise)");
+    CHECK(leaderboard_markdown({row}).find("| 56.2 | yes |") != std::string::npos);
+    CHECK(leaderboard_html({row}).find("do not separate pairs (its AUROC is noise)") != std::string::npos);
+    row.missing_positive_frames = 2;
+    CHECK(leaderboard_row_note(row).find("ranked after complete submissions; the alignment scores do not separate pairs") !=
+          std::string::npos);
+    row.missing_positive_frames = 0, row.auroc_degenerate = false;
+    CHECK(leaderboard_row_note(row).empty());
+}
+
 TEST_CASE("leaderboard: a submission without Negatives/ ranks after a complete one, marked, R not reported") {
     Fixture f;
     ScoreOptions o;

@@ -244,6 +244,9 @@ TEST_CASE("train report: 15 loss terms on charts of distinct colours, and the he
     CHECK(html.find(">Loss terms: auxiliary decoder layers (log scale)</text>") != std::string::npos);
     CHECK(html.find(">Held-out validation (8 expressions per pass)</text>") != std::string::npos);
     CHECK(html.find(">alignment AUROC</text>") != std::string::npos);
+    // Each pass is marked (J&F's markers are circles: two passes and the legend's).
+    CHECK(count_of(html, "<circle") == 3);
+    CHECK(html.find("<title>J&amp;F: 60 at 4</title>") != std::string::npos);
     // The summary holds the last pass: J&F 60.0, R n/a, AUROC 75.0; its head is not degenerate.
     CHECK(html.find("<td>60.0</td><td>n/a</td><td>n/a</td><td>75.0</td>") != std::string::npos);
     CHECK(html.find("do not separate pairs") == std::string::npos);
