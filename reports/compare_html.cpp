@@ -239,9 +239,23 @@ std::string summary_table(const CompareResult& r) {
 std::string flips_table(const CompareResult& r) {
     if (!r.has_pairs) return "<p>Not computed: both evaluations were run without pairs.</p>";
     if (r.flips.empty()) return "<p>No expression flipped.</p>";
-    std::string h = "<table><tr><th>expression</th><th>negative video</th><th>px in A</th><th>px in B</th><th>change</th>"
-                    "<th>text</th></tr>";
-    for (const auto& f : r.flips)
+    // At ytvos-valid scale hundreds flip: the page shows the largest (most foreground on the
+    // negative video) and the counts; compare.csv lists every one.
+    constexpr size_t kShownFlips = 25;
+    std::vector<CompareFlip> shown = r.flips;
+    std::stable_sort(shown.begin(), shown.end(), [](const CompareFlip& x, const CompareFlip& y) {
+        return std::max(x.negative_pixels_a, x.negative_pixels_b) > std::max(y.negative_pixels_a, y.negative_pixels_b);
+    });
+    const auto in_a = std::count_if(r.flips.begin(), r.flips.end(), [](const CompareFlip& f) { return f.hallucinated_in_a(); });
+    std::string h = fmt::format("<p>{} hallucinated in A and empty in B, {} empty in A and hallucinated in B.{}</p>", in_a,
+                                int64_t(r.flips.size()) - in_a,
+                                shown.size() > kShownFlips
+                                    ? fmt::format(" The {} with the most foreground on the negative video; compare.csv lists all.", kShownFlips)
+                                    : "");
+    if (shown.size() > kShownFlips) shown.resize(kShownFlips);
+    h += "<table><tr><th>expression</th><th>negative video</th><th>px in A</th><th>px in B</th><th>change</th>"
+         "<th>text</th></tr>";
+    for (const auto& f : shown)
         h += fmt::format("<tr><td class='l'>{}</td><td class='l'>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td>"
                          "<td class='l'>{}</td></tr>",
                          svg::escape(f.video + "/" + f.exp_id), svg::escape(f.negative_video), f.negative_pixels_a, f.negative_pixels_b,
@@ -255,7 +269,7 @@ std::string flips_table(const CompareResult& r) {
 std::string compare_html(const CompareResult& r) {
     std::string h = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>r2bench compare</title><style>"
                     "body{font-family:sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse;margin:8px 0}"
-                    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.l{text-align:left}.up{color:#1e7b34}"
+                    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.l{text-align:left}td.up,td.down{white-space:nowrap}.up{color:#1e7b34}"
                     ".down{color:#b3261e}.note{color:#555}figure{display:inline-block;margin:6px;vertical-align:top}"
                     "figcaption{font-size:12px;max-width:486px}</style></head><body>";
     h += fmt::format("<h1>Comparison of two evaluations</h1><p>A: <code>{}</code><br>B: <code>{}</code></p>", svg::escape(r.run_a.string()),

@@ -132,7 +132,21 @@ TEST_CASE("compare: hand-checked deltas, flips and per-video and category rows")
     CHECK(table.find("flips: 1 expression hallucinated in A and empty in B, 1 the other way") != std::string::npos);
     const std::string html = compare_html(r);
     CHECK(html.find("hallucinated in A, empty in B") != std::string::npos);
+    CHECK(html.find("<p>1 hallucinated in A and empty in B, 1 empty in A and hallucinated in B.</p>") != std::string::npos);
     CHECK(html.find("Thumbnails left out") != std::string::npos);  // these folders name no predictions
+    // Many flips: the page shows the 25 with the most foreground first, the CSV all of them.
+    CompareResult many = r;
+    many.flips.clear();
+    for (int i = 0; i < 30; ++i) many.flips.push_back({"v" + std::to_string(i), "0", "w", "x", i % 2 ? 0 : 100 + i, i % 2 ? 100 + i : 0});
+    const std::string page = compare_html(many);
+    CHECK(page.find("The 25 with the most foreground on the negative video; compare.csv lists all.") != std::string::npos);
+    CHECK(page.find(">v29/0<") < page.find(">v28/0<"));  // 129 px before 128 px
+    CHECK(page.find(">v4/0<") == std::string::npos);    // the 5 smallest are left to the CSV
+    CHECK(page.find(">v5/0<") != std::string::npos);
+    const std::string many_csv = compare_csv(many);
+    size_t rows = 0;
+    for (size_t at = many_csv.find("\nflip,"); at != std::string::npos; at = many_csv.find("\nflip,", at + 1)) ++rows;
+    CHECK(rows == 30);
 }
 
 TEST_CASE("compare: the bootstrap is fixed by the seed, whatever the number of threads") {
