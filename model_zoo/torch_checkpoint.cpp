@@ -47,11 +47,6 @@ struct Value {
     std::shared_ptr<TensorRef> t;
 };
 
-ValuePtr make(Value::Kind k) {
-    auto v = std::make_shared<Value>();
-    v->kind = k;
-    return v;
-}
 
 std::optional<DType> storage_dtype(const std::string& global) {
     static const std::map<std::string, DType> types = {
@@ -66,6 +61,10 @@ std::optional<DType> storage_dtype(const std::string& global) {
 // Far beyond any real checkpoint (a state dict nests 3 or 4 deep), and low enough that destroying
 // the values, which recurses once per level, cannot run out of stack.
 constexpr int kMaxDepth = 1000;
+// A state dict needs about 20 values per tensor (key, storage id, sizes, strides...), so even a
+// training checkpoint with optimizer state stays under 100,000. A deflated pickle of a few KB can
+// ask for millions (one byte each), which would cost gigabytes: refuse it before allocating them.
+constexpr size_t kMaxValues = 1000000;
 
 class Unpickler {
 public:
@@ -134,6 +133,12 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& problem) { throw FileError(name_, "checkpoint pickle: " + problem); }
+    ValuePtr make(Value::Kind k) {
+        if (++values_made_ > kMaxValues) fail(fmt::format("more than {} values (a state dict needs far fewer)", kMaxValues));
+        auto v = std::make_shared<Value>();
+        v->kind = k;
+        return v;
+    }
     uint8_t byte() {
         if (pos_ >= data_.size()) fail("truncated");
         return uint8_t(data_[pos_++]);
@@ -269,6 +274,7 @@ private:
     std::string_view data_;
     std::string name_;
     size_t pos_ = 0;
+    size_t values_made_ = 0;
     std::vector<ValuePtr> stack_;
     std::map<uint64_t, ValuePtr> memo_;
     std::map<std::string, std::shared_ptr<Storage>> storages_;

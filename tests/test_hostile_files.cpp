@@ -110,8 +110,8 @@ TEST_CASE("torch checkpoints: a storage of 2^62 elements (whose byte count wraps
 TEST_CASE("torch checkpoints: a pickle nested two million deep is refused before it can overflow the stack") {
     TempDir dir;
     const fs::path pth = dir / "deep.pth";
-    // Two million empty lists, each appended to the one below it.
-    const std::string pickle = "\x80\x02" + std::string(2000000, ']') + std::string(1999999, 'a') + ".";
+    // An empty list wrapped two million times in a one-element tuple (TUPLE1).
+    const std::string pickle = "\x80\x02]" + std::string(2000000, '\x85') + ".";
     write_checkpoint(pth, pickle, floats({0}), true);
     CHECK(fs::file_size(pth) < 16000);  // deflated
     CHECK(contains(file_error([&] { read_checkpoint(pth); }), pth.string() + ": checkpoint pickle: values nested more than 1000 deep"));
@@ -119,6 +119,19 @@ TEST_CASE("torch checkpoints: a pickle nested two million deep is refused before
     std::string out;
     CHECK(run_command(fmt::format("{} convert-weights {} {}", R2BENCH_BINARY, pth.string(), (dir / "out.safetensors").string()), &out) == 2);
     CHECK(contains(out, pth.string() + ": checkpoint pickle: values nested more than 1000 deep"));
+}
+
+TEST_CASE("torch checkpoints: a pickle asking for millions of values is refused before it allocates them") {
+    TempDir dir;
+    const fs::path pth = dir / "wide.pth";
+    // Two million Nones appended to one list: 4 MB of pickle deflate to a few KB, and would cost
+    // hundreds of MB of values.
+    std::string pickle = "\x80\x02]";
+    for (int k = 0; k < 2000000; ++k) pickle += "Na";
+    pickle += ".";
+    write_checkpoint(pth, pickle, floats({0}), true);
+    CHECK(fs::file_size(pth) < 16000);
+    CHECK(contains(file_error([&] { read_checkpoint(pth); }), pth.string() + ": checkpoint pickle: more than 1000000 values"));
 }
 
 TEST_CASE("torch checkpoints: recursive values, bad views and lying sizes are refused; a good strided view is copied") {
