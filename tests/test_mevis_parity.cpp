@@ -3,13 +3,17 @@
 // that script for how to rerun it).
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/coco_rle.h"
 #include "core/dataset_layout.h"
 #include "core/mevis.h"
+#include "dataset_builder/synth.h"
 #include "metrics/evaluation.h"
+#include "metrics/ref_davis_eval.h"
+#include "runners/baseline.h"
 #include "test_util.h"
 
 using namespace r2;
@@ -89,9 +93,6 @@ TEST_CASE("MeViS: mask_dict.json problems name the file, the anno_id and the fra
     CHECK_THROWS_WITH_AS(mevis_union_mask(d, {"9"}, 1, "x"), doctest::Contains("anno_id '9' is not in mask_dict.json"), Error);
 }
 
-#include "dataset_builder/synth.h"
-#include "metrics/ref_davis_eval.h"
-#include "runners/baseline.h"
 
 TEST_CASE("synth --format mevis: RLE masks, multi-object expressions; the oracle scores J = F = 1 through them") {
     test::TempDir tmp;
@@ -140,4 +141,51 @@ TEST_CASE("synth --format ref-davis: the oracle's per-expression masks, merged p
     REQUIRE(!r.annotators[0].objects.empty());
     CHECK(r.j == doctest::Approx(1.0).epsilon(1e-12));
     CHECK(r.f == doctest::Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE("CLI: Ref-DAVIS17 and MeViS through synth, build-dataset, run, eval, score and leaderboard") {
+    test::TempDir tmp;
+    const std::string bin = R2BENCH_BINARY;
+    auto sh = [&](const std::string& args) {
+        std::string out;
+        const int code = test::run_command(bin + " " + args, &out);
+        INFO(args, "\n", out);
+        REQUIRE(code == 0);
+        return out;
+    };
+    const std::string d = tmp.path.string();
+    // Ref-DAVIS17: eval's J and F (DAVIS protocol) reach summary.json, score and the leaderboard.
+    sh(fmt::format("synth --format ref-davis --preset tiny --seed 1 --out {}/rd", d));
+    sh(fmt::format("build-dataset --source {0}/rd --seed 0 --out {0}/rd_r2", d));
+    sh(fmt::format("run --model noisy-oracle --source {0}/rd --pairs {0}/rd_r2/r2_pairs.json --out {0}/rd_runs/oracle", d));
+    const std::string printed = sh(fmt::format(
+        "eval --pred {0}/rd_runs/oracle --source {0}/rd --pairs {0}/rd_r2/r2_pairs.json --out {0}/rd_eval --report", d));
+    CHECK(printed.find("DAVIS unsupervised task") != std::string::npos);
+    const auto davis = nlohmann::json::parse(read_file(tmp.path / "rd_eval/davis_summary.json"));
+    const auto summary = nlohmann::json::parse(read_file(tmp.path / "rd_eval/summary.json"));
+    CHECK(davis["protocol"]["davis_task"] == "unsupervised");
+    CHECK(summary["metrics"]["J"].get<double>() == davis["J"].get<double>());
+    CHECK(summary["metrics"]["R"].is_number());
+    CHECK(fs::exists(tmp.path / "rd_eval/report.html"));
+    sh(fmt::format("leaderboard {0}/rd_runs --source {0}/rd --pairs {0}/rd_r2/r2_pairs.json --out {0}/rd_board", d));
+    const auto scored = nlohmann::json::parse(read_file(tmp.path / "rd_board/submissions/oracle/summary.json"));
+    CHECK(scored["metrics"]["J&F"].get<double>() == summary["metrics"]["J&F"].get<double>());
+
+    // MeViS: split valid_u recorded in the pairs; eval says the format it found.
+    sh(fmt::format("synth --format mevis --preset tiny --seed 1 --out {}/mv", d));
+    sh(fmt::format("build-dataset --source {0}/mv --split valid_u --seed 0 --out {0}/mv_r2", d));
+    sh(fmt::format("run --model noisy-oracle --source {0}/mv --pairs {0}/mv_r2/r2_pairs.json --out {0}/mv_runs/oracle", d));
+    std::string out;
+    REQUIRE(test::run_command(fmt::format("{0} eval --pred {1}/mv_runs/oracle --source {1}/mv --pairs {1}/mv_r2/r2_pairs.json "
+                                          "--out {1}/mv_eval", bin, d), &out) == 0);
+    CHECK(out.find("format: mevis (recorded in r2_pairs.json)") != std::string::npos);
+    const auto mv = nlohmann::json::parse(read_file(tmp.path / "mv_eval/summary.json"));
+    CHECK(mv["metrics"]["J"].get<double>() > 0.3);
+    CHECK(mv["inputs"]["ground_truth_format"] == "mevis");
+    sh(fmt::format("leaderboard {0}/mv_runs --source {0}/mv --pairs {0}/mv_r2/r2_pairs.json --out {0}/mv_board", d));
+
+    // A root of no known layout: one line naming what was looked for.
+    fs::create_directories(tmp.path / "nothing");
+    REQUIRE(test::run_command(fmt::format("{0} eval --pred {1}/mv_runs/oracle --source {1}/nothing --out {1}/x", bin, d), &out) != 0);
+    CHECK(out.find("not a ground-truth tree") != std::string::npos);
 }
