@@ -3,11 +3,55 @@
 #include "cli/cli_options.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "core/dataset_layout.h"
 #include "metrics/evaluation.h"
+#include "metrics/ref_davis_eval.h"
 #include "reports/eval_report.h"
 #include "reports/html_report.h"
+#include "reports/ref_davis_report.h"
 
 namespace r2::cli {
+
+namespace {
+
+// The layout of --source: as --format or r2_pairs.json says, else detected; said on stderr.
+std::optional<SourceFormat> announce_format(const std::string& given, const std::filesystem::path& source,
+                                            const std::filesystem::path& pairs) {
+    if (!given.empty()) {
+        fmt::print(stderr, "format: {} ({})\n", given, pairs.empty() || pairs_source_value(pairs, "format").empty() ? "--format" : "recorded in r2_pairs.json");
+        return parse_source_format(given);
+    }
+    if (source.empty()) return std::nullopt;
+    const auto found = detect_source_format(source);
+    if (found) fmt::print(stderr, "format: {} (detected from {}; --format overrides)\n", source_format_name(*found), source.string());
+    return found;
+}
+
+// Ref-DAVIS17: J and F by the DAVIS protocol per annotator; with --pairs, R too (reports/ref_davis_report.h).
+void run_ref_davis_eval(const EvalPaths& paths, const std::string& davis_task, int64_t max_pixels, bool report,
+                        OutputDir& out, const std::string& shown_out) {
+    PngLimits limits;
+    limits.max_pixels = max_pixels;
+    RefDavisScore score;
+    try {
+        score = score_ref_davis(paths, parse_davis_task(davis_task), limits, out.path());
+    } catch (const EvalInputError& e) {
+        fail_with_problems(out, e.problems());
+    }
+    if (report && score.r2) write_html_report(out.path());
+    out.commit();
+    fmt::print("{}", ref_davis_table(score.davis));
+    if (score.r2)
+        fmt::print("R (from each expression's own masks, with {}): {}\n", paths.pairs.string(),
+                   score.r2->summary.r ? fmt::format("{:.2f}", 100 * *score.r2->summary.r) : std::string("not reported"));
+    else
+        fmt::print("no --pairs: R not computed{}\n", report ? " (and no report.html: it shows R² results)" : "");
+    fmt::print("wrote {}/{{davis_summary.json, per_object.csv{}}}\n", shown_out,
+               score.r2 ? std::string(", summary.json, per_expression.csv, per_video.csv, per_frame.h5") + (report ? ", report.html" : "")
+                        : "");
+}
+
+}  // namespace
 
 void add_eval_command(CLI::App& app, int& exit_code) {
     struct Options {
@@ -15,6 +59,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
         OutOptions out;
         int64_t max_pixels = int64_t(8192) * 8192;
         bool report = false;
+        std::string format, davis_task = "unsupervised";
     };
     auto options = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "eval");
@@ -32,6 +77,14 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                       "(<source>/Annotations, <source>/meta_expressions.json)");
     cmd->add_option("--split", options->paths.split, "Split of the ground-truth root (default: the one --pairs was built on, else valid)");
     cmd->add_option("--pairs", options->paths.pairs, "r2_pairs.json from `r2bench build-dataset` (enables R)");
+    cmd->add_option("--format", options->format,
+                    "ref-youtube-vos, ref-davis or mevis (default: as recorded in --pairs, else detected from --source)")
+        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis", "mevis"}));
+    cmd->add_option("--davis-task", options->davis_task,
+                    "Ref-DAVIS17: the DAVIS task J and F follow; unsupervised (Annotations_unsupervised, every frame, void "
+                    "excluded, Hungarian matching: the published protocol) or semi-supervised")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"unsupervised", "semi-supervised"}));
     add_out_options(cmd, options->out, "Folder for summary.json, per_expression.csv, per_video.csv, per_frame.h5");
     cmd->add_flag("--allow-missing", options->paths.allow_missing,
                   "Score a missing positive prediction as an empty mask instead of failing; with missing negative "
@@ -45,8 +98,15 @@ void add_eval_command(CLI::App& app, int& exit_code) {
             throw Error(fmt::format("--pred {}: eval reads a prediction folder; score a .zip submission with "
                                     "`r2bench score {} --source … --pairs … --out …`", pred.string(), pred.string()));
         resolve_from_pairs(cmd, "--split", options->paths.split, options->paths.pairs, "split");
+        resolve_from_pairs(cmd, "--format", options->format, options->paths.pairs, "format");
+        const std::optional<SourceFormat> format = announce_format(options->format, options->paths.gt, options->paths.pairs);
         OutputDir out = begin_output(options->out, "eval",
                                      {options->paths.predictions, options->paths.gt, options->paths.pairs});
+        if (format == SourceFormat::ref_davis && !options->paths.gt.empty()) {
+            run_ref_davis_eval(options->paths, options->davis_task, options->max_pixels, options->report, out, options->out.out);
+            exit_code = 0;
+            return;
+        }
         EvalResult result;
         std::string alignment;  // AUROC of A and R per category (needs the input)
         try {

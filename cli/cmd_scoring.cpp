@@ -25,6 +25,10 @@ void add_score_options(CLI::App* cmd, ScoreOptions& o) {
     cmd->add_option("--split", o.split, "Split of the ground-truth root (default: the one --pairs was built on, else valid)");
     cmd->add_option("--pairs", o.pairs, "r2_pairs.json (enables R and J&F&R)");
     cmd->add_flag("--allow-missing", o.allow_missing, "Score missing positive predictions as empty masks; missing negatives: R not reported, ranked after complete ones");
+    cmd->add_option("--davis-task", o.davis_task,
+                    "Ref-DAVIS17 sources: the DAVIS task of J and F (unsupervised: the published protocol; or semi-supervised)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"unsupervised", "semi-supervised"}));
     non_negative(cmd->add_option("--max-entries", o.limits.max_entries, "Refuse zips with more entries"))->capture_default_str();
     non_negative(cmd->add_option("--max-total-bytes", o.limits.max_total_bytes, "Refuse zips inflating to more bytes"))
         ->capture_default_str();

@@ -29,8 +29,8 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--preset", o->preset, "tiny, small or ytvos-valid")->capture_default_str()
         ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
     non_negative(cmd->add_option("--seed", o->seed, "Fixes every byte of the output"))->capture_default_str();
-    cmd->add_option("--format", o->format, "ref-youtube-vos or ref-davis")->capture_default_str()
-        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis"}));
+    cmd->add_option("--format", o->format, "ref-youtube-vos, ref-davis or mevis")->capture_default_str()
+        ->check(CLI::IsMember({"ref-youtube-vos", "ref-davis", "mevis"}));
     at_least(cmd->add_option("--videos", o->videos, "Number of videos (train + valid)"), 1);
     at_least(cmd->add_option("--frames", o->frames, "Frames per video"), 1);
     between(cmd->add_option("--width", o->width, "Frame width"), 16, 1 << 14);
@@ -42,7 +42,8 @@ void add_synth_command(CLI::App& app, int& exit_code) {
         synth::SynthOptions options = synth::synth_preset(o->preset);
         options.seed = o->seed;
         if (o->format == "ref-davis") options.layout = synth::Layout::ref_davis;
-        else if (o->format != "ref-youtube-vos") throw Error(fmt::format("unknown --format '{}' (ref-youtube-vos or ref-davis)", o->format));
+        else if (o->format == "mevis") options.layout = synth::Layout::mevis;
+        else if (o->format != "ref-youtube-vos") throw Error(fmt::format("unknown --format '{}' (ref-youtube-vos, ref-davis or mevis)", o->format));
         if (o->videos) options.videos = *o->videos, options.valid_expressions = 0;
         if (o->frames) options.frames = *o->frames, options.frames_jitter = 0;
         if (o->width) options.width = *o->width;

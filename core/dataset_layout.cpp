@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/mevis.h"
+#include "core/ref_davis.h"
 #include "core/pairs.h"
 #include "core/text_format.h"
 #include "core/ytvos_meta.h"
@@ -15,16 +17,76 @@ namespace fs = std::filesystem;
 InputProblems::InputProblems(std::vector<std::string> problems)
     : Error(problem_list("with the inputs", problems)), problems_(std::move(problems)) {}
 
+SourceFormat parse_source_format(const std::string& name) {
+    if (name == "ref-youtube-vos" || name == "ytvos") return SourceFormat::ref_youtube_vos;
+    if (name == "ref-davis" || name == "davis") return SourceFormat::ref_davis;
+    if (name == "mevis") return SourceFormat::mevis;
+    throw Error(fmt::format("unknown format '{}' (ref-youtube-vos, ref-davis or mevis)", name));
+}
+
+std::optional<SourceFormat> detect_source_format(const fs::path& root) {
+    std::error_code ec;
+    if (fs::is_directory(root / "meta_expressions", ec)) return SourceFormat::ref_youtube_vos;
+    if (fs::is_directory(root / "davis_text_annotations", ec) || fs::is_directory(root / "DAVIS", ec)) return SourceFormat::ref_davis;
+    if (fs::exists(root / "mask_dict.json", ec)) return SourceFormat::mevis;  // a MeViS split folder
+    if (fs::is_directory(root / "Annotations", ec) && fs::exists(root / "meta_expressions.json", ec))
+        return SourceFormat::ref_youtube_vos;  // a Ref-YouTube-VOS split folder
+    for (const char* split : {"valid_u", "valid", "train"})
+        if (fs::exists(root / split / "mask_dict.json", ec) || (fs::exists(root / split / "meta_expressions.json", ec) &&
+                                                                 !fs::exists(root / "meta_expressions", ec)))
+            return SourceFormat::mevis;
+    return std::nullopt;
+}
+
+const char* source_format_name(SourceFormat f) {
+    switch (f) {
+        case SourceFormat::ref_youtube_vos: return "ref-youtube-vos";
+        case SourceFormat::ref_davis: return "ref-davis";
+        case SourceFormat::mevis: return "mevis";
+    }
+    return "?";
+}
+
+std::string source_format_clues() {
+    return "meta_expressions/ (Ref-YouTube-VOS), DAVIS/ or davis_text_annotations/ (Ref-DAVIS17), "
+           "<split>/mask_dict.json (MeViS)";
+}
+
+fs::path frames_folder(const fs::path& root, SourceFormat format, const std::string& split) {
+    switch (format) {
+        case SourceFormat::ref_davis: return root / "DAVIS" / "JPEGImages" / "480p";
+        case SourceFormat::ref_youtube_vos:
+        case SourceFormat::mevis:
+            if (fs::is_directory(root / split / "JPEGImages")) return root / split / "JPEGImages";
+            return root / "JPEGImages";  // a split folder
+    }
+    return root;
+}
+
 GtLayout resolve_gt(const fs::path& root, const std::string& split) {
     const GtLayout candidates[] = {
-        {root / split / "Annotations", root / "meta_expressions" / split / "meta_expressions.json"},
-        {root / "Annotations", root / "meta_expressions.json"},
+        {SourceFormat::ref_youtube_vos, root / split / "Annotations", root / "meta_expressions" / split / "meta_expressions.json", {}},
+        {SourceFormat::ref_youtube_vos, root / "Annotations", root / "meta_expressions.json", {}},
+        {SourceFormat::mevis, {}, root / split / "meta_expressions.json", root / split / "mask_dict.json"},
+        {SourceFormat::mevis, {}, root / "meta_expressions.json", root / "mask_dict.json"},
     };
-    for (const auto& c : candidates)
-        if (fs::is_directory(c.annotations) && fs::is_regular_file(c.expressions)) return c;
-    throw FileError(root, fmt::format("not a Ref-YouTube-VOS ground-truth tree: looked for {} + {}, and {} + {}",
-                                      candidates[0].annotations.string(), candidates[0].expressions.string(),
-                                      candidates[1].annotations.string(), candidates[1].expressions.string()));
+    for (const auto& c : candidates) {
+        if (c.format == SourceFormat::mevis ? fs::is_regular_file(c.mask_dict) && fs::is_regular_file(c.expressions)
+                                            : fs::is_directory(c.annotations) && fs::is_regular_file(c.expressions))
+            return c;
+    }
+    // Ref-DAVIS17: the semi-supervised annotations hold each object under its id, as the
+    // expressions name it (the per-expression view the oracle runners and training use; `eval`
+    // scores Ref-DAVIS17 by the DAVIS protocol instead, metrics/ref_davis_eval.h).
+    if (fs::is_directory(root / "DAVIS/Annotations/480p") && fs::is_directory(root / "davis_text_annotations"))
+        return {SourceFormat::ref_davis, root / "DAVIS/Annotations/480p", root / "davis_text_annotations", {}};
+    throw FileError(root, fmt::format("not a ground-truth tree of split '{}': looked for {} + {} (Ref-YouTube-VOS), {} + {} "
+                                      "(a split folder), {} + {} (MeViS), {} + {} (a MeViS split folder) and DAVIS/Annotations/480p + "
+                                      "davis_text_annotations/ (Ref-DAVIS17)",
+                                      split, candidates[0].annotations.string(), candidates[0].expressions.string(),
+                                      candidates[1].annotations.string(), candidates[1].expressions.string(),
+                                      candidates[2].expressions.string(), candidates[2].mask_dict.string(),
+                                      candidates[3].expressions.string(), candidates[3].mask_dict.string()));
 }
 
 bool valid_object_id(const std::string& id) {
@@ -42,9 +104,15 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
     if (!gt.empty()) {
         const GtLayout layout = resolve_gt(gt, split);
         set.gt_root = gt;
+        set.gt_format = layout.format;
+        set.gt_split = split;
+        set.frames_dir = frames_folder(gt, layout.format, split);
         set.gt_annotations = layout.annotations;
         set.gt_expressions_file = layout.expressions;
-        gt_meta = read_meta_expressions(layout.expressions);
+        gt_meta = layout.format == SourceFormat::ref_davis ? read_ref_davis(gt, split).expressions
+                                                           : read_meta_expressions(layout.expressions);
+        if (layout.format == SourceFormat::mevis)
+            set.mevis_masks = std::make_shared<const MevisMaskDict>(read_mevis_mask_dict(layout.mask_dict));
     }
 
     if (!pairs_path.empty()) {
@@ -55,7 +123,7 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
         const size_t problems_before = problems.size();
         for (const auto& p : pairs.pairs) {
             BenchExpression e{p.positive_video, p.exp_id, p.expression, p.obj_id, p.positive_frames, p.negative_video,
-                              p.negative_frames, p.negative_source == "pool"};
+                              p.negative_frames, p.negative_source == "pool", {}};
             in_pairs.insert({p.positive_video, p.exp_id});
             if (gt_meta) {
                 const ExpressionVideo* video = gt_meta->find(p.positive_video);
@@ -65,6 +133,7 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
                                                    p.positive_video, set.gt_expressions_file.string()));
                     continue;
                 }
+                e.anno_ids = mevis_anno_ids(*gt_exp);
                 if (e.obj_id.empty()) e.obj_id = gt_exp->obj_id;
                 else if (!gt_exp->obj_id.empty() && gt_exp->obj_id != e.obj_id)
                     problems.push_back(fmt::format("pairs: expression '{}' of video '{}' refers to object {} but the "
@@ -102,10 +171,27 @@ BenchSet load_bench_set(const fs::path& gt, const std::string& split, const fs::
     } else {
         for (const auto& video : gt_meta->videos)
             for (const auto& exp : video.expressions)
-                set.expressions.push_back({video.name, exp.id, exp.text, exp.obj_id, video.frames, {}, {}, false});
+                set.expressions.push_back({video.name, exp.id, exp.text, exp.obj_id, video.frames, {}, {}, false,
+                                           mevis_anno_ids(exp)});
     }
 
-    if (gt_meta)
+    if (gt_meta && set.mevis_masks) {
+        // MeViS: the ground truth is the union of the expression's anno_ids in mask_dict.json.
+        for (const auto& e : set.expressions) {
+            if (e.anno_ids.empty())
+                problems.push_back(fmt::format("expression '{}' of video '{}' has no anno_id: J and F need its objects' masks",
+                                               e.exp_id, e.video));
+            for (const auto& id : e.anno_ids) {
+                const auto it = set.mevis_masks->annotations.find(id);
+                if (it == set.mevis_masks->annotations.end())
+                    problems.push_back(fmt::format("expression '{}' of video '{}': anno_id '{}' is not in mask_dict.json",
+                                                   e.exp_id, e.video, id));
+                else if (it->second.size() != e.frames.size())
+                    problems.push_back(fmt::format("expression '{}' of video '{}': anno_id '{}' has masks for {} frames, the video "
+                                                   "has {}", e.exp_id, e.video, id, it->second.size(), e.frames.size()));
+            }
+        }
+    } else if (gt_meta)
         for (const auto& e : set.expressions)
             if (!valid_object_id(e.obj_id))
                 problems.push_back(fmt::format("expression '{}' of video '{}' has {}: J and F need an object id 1..255",

@@ -4,12 +4,35 @@
 // whatever `build-dataset` accepts is accepted here too.
 #pragma once
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 
 namespace r2 {
+
+struct MevisMaskDict;
+
+// ---- The three benchmark layouts ------------------------------------------------------------
+//
+//   ref-youtube-vos  <root>/<split>/{JPEGImages,Annotations}/<video>/<frame>.{jpg,png}
+//                    <root>/meta_expressions/<split>/meta_expressions.json   (or a split folder:
+//                    <root>/{JPEGImages,Annotations,meta_expressions.json})
+//   ref-davis        <root>/DAVIS/{JPEGImages,Annotations,Annotations_unsupervised}/480p/<video>/…,
+//                    <root>/DAVIS/ImageSets/2017/{train,val}.txt, <root>/davis_text_annotations/*.txt
+//   mevis            <root>/<split>/{JPEGImages/<video>/<frame>.jpg, meta_expressions.json, mask_dict.json}
+//                    (split: train, valid_u, valid; or a split folder)
+enum class SourceFormat { ref_youtube_vos, ref_davis, mevis };
+SourceFormat parse_source_format(const std::string& name);  // "ref-youtube-vos", "ref-davis", "mevis"
+const char* source_format_name(SourceFormat f);
+// The layout a root folder has; nullopt when it is none of them.
+std::optional<SourceFormat> detect_source_format(const std::filesystem::path& root);
+// What detect_source_format looks for, in one line (for "not a … tree" errors).
+std::string source_format_clues();
+// The folder of a video's frames (<frame>.jpg) in `format`'s layout.
+std::filesystem::path frames_folder(const std::filesystem::path& root, SourceFormat format, const std::string& split);
 
 // One expression of the benchmark as it is scored: on its own (positive) video and, with pairs,
 // on its paired negative video.
@@ -22,20 +45,29 @@ struct BenchExpression {
     std::string negative_video;                // empty when no pairs were given
     std::vector<std::string> negative_frames;  // frames of the negative video
     bool negative_in_pool = false;             // the negative video comes from a negative pool (no ground truth)
+    std::vector<std::string> anno_ids;         // MeViS: the objects whose union is the ground truth
 };
 
 // The two ground-truth layouts: a Ref-YouTube-VOS root (<root>/<split>/Annotations +
 // <root>/meta_expressions/<split>/meta_expressions.json) or a split folder (<root>/Annotations +
 // <root>/meta_expressions.json). Throws FileError naming both when neither is there.
+// A MeViS root (<root>/<split>/meta_expressions.json + mask_dict.json) or split folder is found too.
 struct GtLayout {
-    std::filesystem::path annotations, expressions;
+    SourceFormat format = SourceFormat::ref_youtube_vos;
+    std::filesystem::path annotations, expressions;  // annotations: empty for MeViS
+    std::filesystem::path mask_dict;                 // MeViS only
 };
 GtLayout resolve_gt(const std::filesystem::path& root, const std::string& split);
 
 // What to score, and where it came from (for summary.json).
 struct BenchSet {
     std::vector<BenchExpression> expressions;
-    std::filesystem::path gt_annotations;  // <gt>/Annotations/<video>/<frame>.png; empty: no J and F
+    std::filesystem::path gt_annotations;  // <gt>/Annotations/<video>/<frame>.png; empty: no J and F (or MeViS)
+    std::shared_ptr<const MevisMaskDict> mevis_masks;  // MeViS ground truth (RLE per anno_id and frame); null otherwise
+    SourceFormat gt_format = SourceFormat::ref_youtube_vos;
+    std::string gt_split;  // the split the ground truth was read for
+    std::filesystem::path frames_dir;  // <frames_dir>/<video>/<frame>.jpg (for report thumbnails); empty: unknown
+    bool has_gt() const { return !gt_annotations.empty() || mevis_masks != nullptr; }
     bool has_pairs = false;                // negatives are scored (R) only with pairs
     std::filesystem::path gt_root, gt_expressions_file, pairs_file;
 };

@@ -12,33 +12,6 @@ namespace r2 {
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
-SourceFormat parse_source_format(const std::string& name) {
-    if (name == "ref-youtube-vos" || name == "ytvos") return SourceFormat::ref_youtube_vos;
-    if (name == "ref-davis" || name == "davis") return SourceFormat::ref_davis;
-    if (name == "mevis") return SourceFormat::mevis;
-    throw Error(fmt::format("unknown format '{}' (ref-youtube-vos, ref-davis or mevis)", name));
-}
-
-std::optional<SourceFormat> detect_source_format(const fs::path& root) {
-    std::error_code ec;
-    if (fs::is_directory(root / "meta_expressions", ec)) return SourceFormat::ref_youtube_vos;
-    if (fs::is_directory(root / "davis_text_annotations", ec) || fs::is_directory(root / "DAVIS", ec)) return SourceFormat::ref_davis;
-    for (const char* split : {"valid_u", "valid", "train"})
-        if (fs::exists(root / split / "mask_dict.json", ec) || (fs::exists(root / split / "meta_expressions.json", ec) &&
-                                                                 !fs::exists(root / "meta_expressions", ec)))
-            return SourceFormat::mevis;
-    return std::nullopt;
-}
-
-const char* source_format_name(SourceFormat f) {
-    switch (f) {
-        case SourceFormat::ref_youtube_vos: return "ref-youtube-vos";
-        case SourceFormat::ref_davis: return "ref-davis";
-        case SourceFormat::mevis: return "mevis";
-    }
-    return "?";
-}
-
 const SourceObject* SourceVideo::find_object(const std::string& id) const {
     for (const auto& o : objects)
         if (o.id == id) return &o;

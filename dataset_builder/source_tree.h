@@ -10,16 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dataset_layout.h"
 #include "core/ytvos_meta.h"
 
 namespace r2 {
 
-enum class SourceFormat { ref_youtube_vos, ref_davis, mevis };
-SourceFormat parse_source_format(const std::string& name);  // "ref-youtube-vos", "ref-davis", "mevis"
-const char* source_format_name(SourceFormat f);
-// The layout a root folder has (meta_expressions/ → Ref-YouTube-VOS, DAVIS/ or davis_text_annotations/
-// → Ref-DAVIS, <split>/mask_dict.json → MeViS); nullopt when it is none of them.
-std::optional<SourceFormat> detect_source_format(const std::filesystem::path& root);
+// SourceFormat, parse_source_format, source_format_name and detect_source_format live in the one
+// layout layer, core/dataset_layout.h.
 
 // An expression as every reader has it (core/ytvos_meta.h): the builder reads meta_expressions.json
 // with the same reader as eval, so that what `build-dataset` accepts `eval` accepts too.

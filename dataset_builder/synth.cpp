@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/mask_png.h"
 #include "core/progress.h"
+#include "core/coco_rle.h"
 #include "core/ref_davis.h"
 #include "core/rng.h"
 #include "core/ytvos_meta.h"
@@ -126,6 +127,7 @@ namespace {
 
 struct RenderedVideo {
     std::vector<std::vector<std::string>> object_frames;  // per object: frames where it is visible
+    std::vector<std::vector<ojson>> object_rle;            // MeViS: per object, per frame: COCO RLE or null
     std::vector<double> area_fractions;                   // per (object, frame) where visible
     int invisible = 0;                                    // (object, frame) pairs with no pixel
 };
@@ -154,6 +156,55 @@ ojson attributes_json(const ExpressionAttributes& a) {
     return j;
 }
 
+// MeViS: per split folder (train, valid_u) meta_expressions.json, whose expressions carry obj_id
+// (0-based within the video) and anno_id (unique in the split) lists, and mask_dict.json. Videos of
+// two or more objects get one more expression, for their first two objects together.
+void write_mevis_metadata(const fs::path& tmp, const std::vector<PlannedVideo>& videos, const std::vector<RenderedVideo>& rendered,
+                          std::map<std::string, MetaExpressions>& expressions) {
+    for (const char* split : {"train", "valid"}) {
+        MetaExpressions& meta = expressions[split];
+        ojson mask_dict = ojson::object();
+        int anno = 0;
+        size_t v = 0;
+        for (size_t i = 0; i < videos.size(); ++i) {
+            if (videos[i].split != split) continue;
+            ExpressionVideo& ev = meta.videos[v++];
+            const SynthVideo& video = videos[i].video;
+            std::map<int, int> anno_of;  // object id → anno_id
+            for (size_t k = 0; k < video.objects.size(); ++k) {
+                anno_of[video.objects[k].id] = anno;
+                mask_dict[std::to_string(anno++)] = rendered[i].object_rle[k];
+            }
+            for (auto& e : ev.expressions) {
+                const int id = std::stoi(e.obj_id);
+                e.raw = ojson{{"exp", e.text}, {"obj_id", {id - 1}}, {"anno_id", {anno_of[id]}}};
+                e.obj_id = std::to_string(id - 1);
+            }
+            if (video.objects.size() >= 2) {
+                // "the red star moving left and the blue circle": the first expression of each of two objects.
+                std::map<int, std::string> first_text;
+                for (const auto& x : video.expressions) first_text.emplace(x.object_id, x.text);
+                const int a = video.objects[0].id, b = video.objects[1].id;
+                const std::string text = first_text[a] + " and " + first_text[b];
+                Expression both{std::to_string(ev.expressions.size()), text, fmt::format("{},{}", a - 1, b - 1),
+                                ojson{{"exp", text}, {"obj_id", {a - 1, b - 1}}, {"anno_id", {anno_of[a], anno_of[b]}}}};
+                ev.expressions.push_back(std::move(both));
+            }
+            ev.extra = ojson{{"vid_id", int(v - 1)}};
+        }
+        const std::string dir = std::string(split) == "valid" ? "valid_u" : split;
+        // Written here (not by write_meta_expressions) to keep MeViS' keys: obj_id and anno_id lists, vid_id.
+        ojson json_videos = ojson::object();
+        for (const auto& ev : meta.videos) {
+            ojson exps = ojson::object();
+            for (const auto& e : ev.expressions) exps[e.id] = expression_entry_json(e);
+            json_videos[ev.name] = ojson{{"expressions", std::move(exps)}, {"vid_id", ev.extra.at("vid_id")}, {"frames", ev.frames}};
+        }
+        write_file_atomically(tmp / dir / "meta_expressions.json", ojson{{"videos", std::move(json_videos)}}.dump() + "\n");
+        write_file_atomically(tmp / dir / "mask_dict.json", mask_dict.dump() + "\n");
+    }
+}
+
 }  // namespace
 
 SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
@@ -167,9 +218,12 @@ SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
     try {
         const std::vector<PlannedVideo> videos = plan_videos(o);
         const bool davis = o.layout == Layout::ref_davis;
+        const bool mevis = o.layout == Layout::mevis;
+        if (mevis && o.metadata_only) throw Error("synth: --metadata-only cannot write MeViS masks (they live in mask_dict.json)");
+        auto split_dir = [&](const std::string& split) { return mevis && split == "valid" ? std::string("valid_u") : split; };
         auto image_path = [&](const PlannedVideo& p, const std::string& frame) {
             return davis ? tmp / "DAVIS/JPEGImages/480p" / p.video.name / (frame + ".jpg")
-                         : tmp / p.split / "JPEGImages" / p.video.name / (frame + ".jpg");
+                         : tmp / split_dir(p.split) / "JPEGImages" / p.video.name / (frame + ".jpg");
         };
         auto mask_path = [&](const PlannedVideo& p, const std::string& frame) {
             return davis ? tmp / "DAVIS/Annotations/480p" / p.video.name / (frame + ".png")
@@ -197,7 +251,19 @@ SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
                 render_frame(v, canvas, t, image, labels);
                 write_file_atomically(image_path(p, v.frames[size_t(t)]), jpeg(image, o.jpeg_quality));
                 const fs::path png = mask_path(p, v.frames[size_t(t)]);
-                write_palette_png(png, labels);
+                if (mevis) {
+                    // One COCO RLE per object and frame (null where it is not visible), as mask_dict.json holds them.
+                    r.object_rle.resize(v.objects.size());
+                    for (size_t k = 0; k < v.objects.size(); ++k) {
+                        LabelMap object(labels.width, labels.height);
+                        bool any = false;
+                        for (size_t i = 0; i < labels.labels.size(); ++i)
+                            if (labels.labels[i] == k + 1) object.labels[i] = 1, any = true;
+                        r.object_rle[k].push_back(any ? ojson(nlohmann::json(coco_rle_json(encode_coco_rle(object)))) : ojson());
+                    }
+                } else {
+                    write_palette_png(png, labels);
+                }
                 if (davis) {
                     const fs::path unsupervised = tmp / "DAVIS/Annotations_unsupervised/480p" / v.name / png.filename();
                     fs::create_directories(unsupervised.parent_path());
@@ -255,7 +321,11 @@ SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
             report.frames += int64_t(v.frames.size());
         }
 
-        if (!davis) {
+        if (mevis) {
+            write_mevis_metadata(tmp, videos, rendered, expressions);
+            report.train_expressions = int(expressions["train"].expression_count());  // with the two-object ones
+            report.valid_expressions = int(expressions["valid"].expression_count());
+        } else if (!davis) {
             for (const char* split : {"train", "valid"}) {
                 write_video_meta(tmp / split / "meta.json", meta[split]);
                 write_meta_expressions(tmp / "meta_expressions" / split / "meta_expressions.json", expressions[split]);
@@ -320,7 +390,7 @@ SynthReport write_synth_dataset(const fs::path& out, const SynthOptions& o) {
             {"generator", "r2bench synth"},
             {"preset", o.preset},
             {"seed", o.seed},
-            {"format", davis ? "ref-davis" : "ref-youtube-vos"},
+            {"format", davis ? "ref-davis" : mevis ? "mevis" : "ref-youtube-vos"},
             {"width", o.width},
             {"height", o.height},
             {"splits", {{"train", {{"videos", report.train_videos}, {"expressions", report.train_expressions}}},

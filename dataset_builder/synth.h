@@ -10,7 +10,9 @@
 
 namespace r2::synth {
 
-enum class Layout { ref_youtube_vos, ref_davis };
+// mevis: <out>/{train,valid_u}/{JPEGImages, meta_expressions.json, mask_dict.json} with COCO RLE masks,
+// and, in videos of two or more objects, one expression referring to two objects.
+enum class Layout { ref_youtube_vos, ref_davis, mevis };
 
 struct SynthOptions {
     std::string preset = "small";

@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/progress.h"
 #include "core/wording.h"
+#include "core/mevis.h"
 #include "metrics/bitmask.h"
 #include "metrics/frame_metrics.h"
 
@@ -20,10 +21,14 @@ namespace fs = std::filesystem;
 
 EvalInput load_eval_input(const EvalPaths& paths) {
     if (!fs::is_directory(paths.predictions)) throw FileError(paths.predictions, "prediction folder not found");
-    if (!fs::is_directory(paths.predictions / "Annotations"))
-        throw FileError(paths.predictions, "has no Annotations/ folder (expected Annotations/<video>/<exp_id>/<frame>.png)");
     EvalInput input;
     static_cast<BenchSet&>(input) = load_bench_set(paths.gt, paths.split, paths.pairs);
+    if (!fs::is_directory(paths.predictions / "Annotations")) {
+        // MeViS' inference writes <video>/<exp_id>/<frame>.png at the top of its folder.
+        if (!input.mevis_masks || input.has_pairs)
+            throw FileError(paths.predictions, "has no Annotations/ folder (expected Annotations/<video>/<exp_id>/<frame>.png)");
+        input.positives = paths.predictions;
+    }
     input.predictions = paths.predictions;
     input.allow_missing = paths.allow_missing;
     return input;
@@ -292,8 +297,9 @@ EvalResult R2Evaluator::evaluate() const {
 // The driver: from the prediction tree to the evaluator
 
 EvalResult evaluate(const EvalInput& input) {
-    const bool has_gt = !input.gt_annotations.empty();
-    const fs::path positives_root = input.predictions / "Annotations";
+    const bool has_gt = input.has_gt();
+    const bool mevis = input.mevis_masks != nullptr;
+    const fs::path positives_root = input.positives.empty() ? input.predictions / "Annotations" : input.positives;
     const fs::path negatives_root = input.predictions / "Negatives";
 
     std::vector<std::string> problems, notes;
@@ -343,33 +349,52 @@ EvalResult evaluate(const EvalInput& input) {
             LabelMap gt;
             std::optional<Size> reference;  // the ground truth's size, where there is one
             const fs::path gt_png = input.gt_annotations / unit.video / (unit.frame + ".png");
-            if (positive && has_gt) {
+            if (positive && has_gt && !mevis) {
                 gt = read_label_png(gt_png, input.limits);
                 reference = Size{gt.width, gt.height};
-            } else if (!positive && has_gt && !input.expressions[unit.uses.front().first].negative_in_pool) {
+            } else if (!positive && has_gt && !mevis && !input.expressions[unit.uses.front().first].negative_in_pool) {
                 const auto size = read_png_size(gt_png);
                 reference = Size{size[0], size[1]};
             }
-            std::map<std::string, BitMask> gt_objects;  // one mask per object id used in this frame
+            std::map<std::string, BitMask> gt_objects;  // one mask per object id (MeViS: anno_id set) used in this frame
             for (const auto& [e, t] : unit.uses) {
                 const EvalExpression& ex = input.expressions[e];
                 const fs::path path = root / unit.video / ex.exp_id / (unit.frame + ".png");
                 try {
-                    // A missing file is allowed by now (check_tree would have refused it). Where the
-                    // size is known, a prediction of another size is refused from its header,
-                    // before it is decoded (a small file can claim 8192x8192x64 bits).
-                    PngLimits limits = input.limits;
-                    if (reference) limits.expected_width = reference->width, limits.expected_height = reference->height;
-                    std::optional<BitMask> pred;
-                    if (fs::exists(path)) pred = mask_of_foreground(read_prediction_png(path, limits));
-                    if (pred) (positive ? positive_sizes : negative_sizes)[e][t] = Size{pred->width, pred->height};
                     const BitMask* object = nullptr;
-                    if (positive && has_gt) {
+                    std::optional<Size> expected = reference;
+                    if (positive && mevis) {
+                        // tools/eval_mevis.py: the union of the expression's objects in this frame;
+                        // where all are absent, an empty mask of the prediction's size.
+                        std::string key;
+                        for (const auto& id : ex.anno_ids) key += id + ',';
+                        auto it = gt_objects.find(key);
+                        if (it == gt_objects.end()) {
+                            const std::optional<LabelMap> truth = mevis_union_mask(
+                                *input.mevis_masks, ex.anno_ids, t, fmt::format("mask_dict.json, video '{}' frame {}", ex.video, unit.frame));
+                            if (truth) it = gt_objects.emplace(key, mask_of_foreground(*truth)).first;
+                        }
+                        if (it != gt_objects.end()) object = &it->second, expected = Size{object->width, object->height};
+                    } else if (positive && has_gt) {
                         auto it = gt_objects.find(ex.obj_id);
                         if (it == gt_objects.end())
                             it = gt_objects.emplace(ex.obj_id, mask_of_label(gt, uint8_t(std::stoi(ex.obj_id)))).first;
                         object = &it->second;
-                    } else if (reference && pred && Size{pred->width, pred->height} != *reference) {
+                    }
+                    // A missing file is allowed by now (check_tree would have refused it). Where the
+                    // size is known, a prediction of another size is refused from its header,
+                    // before it is decoded (a small file can claim 8192x8192x64 bits).
+                    PngLimits limits = input.limits;
+                    if (expected) limits.expected_width = expected->width, limits.expected_height = expected->height;
+                    std::optional<BitMask> pred;
+                    if (fs::exists(path)) pred = mask_of_foreground(read_prediction_png(path, limits));
+                    if (pred) (positive ? positive_sizes : negative_sizes)[e][t] = Size{pred->width, pred->height};
+                    BitMask absent;  // MeViS: every object absent in this frame
+                    if (positive && mevis && !object) {
+                        if (!pred) throw Error("missing prediction, and no object of the expression is in this frame: size unknown");
+                        absent = BitMask(pred->width, pred->height);
+                        object = &absent;
+                    } else if (!positive && reference && pred && Size{pred->width, pred->height} != *reference) {
                         // A negative video with ground truth: its frames' size is known too.
                         out_problems.push_back(fmt::format("{}: size {}x{} differs from the ground truth's {}x{}",
                                                            path.string(), pred->width, pred->height, reference->width,

@@ -36,6 +36,8 @@ using EvalInputError = InputProblems;
 // its fields read as before) and where the predictions are.
 struct EvalInput : BenchSet {
     std::filesystem::path predictions;  // <sub>: Annotations/<video>/<exp_id>/<frame>.png [+ Negatives/…]
+    std::filesystem::path positives;    // predictions/Annotations, or (MeViS' own layout, without
+                                        // Annotations/) predictions itself; empty: predictions/Annotations
     std::filesystem::path shown_as;     // how reports name the predictions (a scored zip, not its scratch folder); empty: predictions
     bool allow_missing = false;         // a missing prediction counts as an empty mask
     PngLimits limits;

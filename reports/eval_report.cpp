@@ -241,6 +241,8 @@ ojson eval_summary_json(const EvalResult& result, const EvalInput& input) {
                         {"ground_truth", input.gt_root.string()},
                         {"ground_truth_expressions", input.gt_expressions_file.string()},
                         {"ground_truth_annotations", input.gt_annotations.string()},
+                        {"ground_truth_format", input.has_gt() ? ojson(source_format_name(input.gt_format)) : ojson(nullptr)},
+                        {"frames", input.frames_dir.string()},
                         {"pairs", input.pairs_file.string()},
                         {"allow_missing", input.allow_missing},
                         {"bound_th", input.bound_th}};

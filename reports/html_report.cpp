@@ -425,7 +425,11 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
     const json& inputs = summary.value("inputs", json::object());
     const fs::path annotations = inputs.value("ground_truth_annotations", "");
     const fs::path predictions = inputs.value("predictions", "");
-    const fs::path images = annotations.empty() ? fs::path() : annotations.parent_path() / "JPEGImages";
+    // The frames folder eval found for the layout (Ref-YouTube-VOS, Ref-DAVIS17, MeViS); older
+    // summaries name only the annotations, beside which Ref-YouTube-VOS keeps JPEGImages.
+    const fs::path images = !inputs.value("frames", "").empty() ? fs::path(inputs.value("frames", ""))
+                            : annotations.empty()               ? fs::path()
+                                                                : annotations.parent_path() / "JPEGImages";
     auto jpg = [&](const std::string& video, const std::string& frame) {
         return images.empty() ? fs::path() : images / video / (frame + ".jpg");
     };

@@ -40,8 +40,15 @@ std::string setting_hash(const ScoreOptions& o) {
     h.update(R2BENCH_CACHE_VERSION).update(std::string(1, '\0'));
     if (!o.gt.empty()) {
         const GtLayout gt = resolve_gt(o.gt, o.split);
-        h.update("expressions ").update(sha256_file(gt.expressions)).update("\n");
-        h.update("annotations ").update(tree_hash(gt.annotations)).update("\n");
+        // Ref-DAVIS17's expressions are a folder of text files; MeViS' masks are one JSON file.
+        h.update("expressions ").update(fs::is_directory(gt.expressions) ? tree_hash(gt.expressions) : sha256_file(gt.expressions)).update("\n");
+        if (!gt.annotations.empty()) h.update("annotations ").update(tree_hash(gt.annotations)).update("\n");
+        if (!gt.mask_dict.empty()) h.update("mask_dict ").update(sha256_file(gt.mask_dict)).update("\n");
+        if (gt.format == SourceFormat::ref_davis) {
+            const fs::path unsupervised = gt.annotations.parent_path().parent_path() / "Annotations_unsupervised/480p";
+            if (fs::is_directory(unsupervised)) h.update("unsupervised ").update(tree_hash(unsupervised)).update("\n");
+            h.update("davis_task ").update(o.davis_task).update("\n");
+        }
     }
     h.update("pairs ").update(o.pairs.empty() ? "none" : sha256_file(o.pairs)).update("\n");
     h.update("allow_missing ").update(o.allow_missing ? "1" : "0").update("\n");

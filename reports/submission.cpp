@@ -1,5 +1,8 @@
 #include "reports/submission.h"
 
+#include "core/dataset_layout.h"
+#include "reports/ref_davis_report.h"
+
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -192,6 +195,13 @@ EvalResult score_submission(const fs::path& submission, const fs::path& out, con
         paths.split = options.split;
         paths.pairs = options.pairs;
         paths.allow_missing = options.allow_missing;
+        if (detect_source_format(options.gt) == SourceFormat::ref_davis) {
+            // J and F by the Ref-DAVIS17 protocol, R from the pairs (reports/ref_davis_report.h).
+            RefDavisScore score = score_ref_davis(paths, parse_davis_task(options.davis_task), PngLimits{}, out, submission);
+            if (!score.r2) throw Error("a Ref-DAVIS17 submission is scored with --pairs (R and the summary the leaderboard ranks)");
+            fs::remove_all(scratch, ec);
+            return *score.r2;
+        }
         EvalInput input = load_eval_input(paths);
         EvalResult result = evaluate(input);
         input.shown_as = submission;  // the report names the submission, not the scratch folder

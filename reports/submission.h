@@ -29,6 +29,7 @@ struct ScoreOptions {
     std::filesystem::path pairs;
     bool allow_missing = false;
     ZipLimits limits;
+    std::string davis_task = "unsupervised";  // Ref-DAVIS17 sources: the DAVIS task of J and F
 };
 
 // Scores a submission (zip or folder) and writes the eval report into `out`. Nothing is written

@@ -13,6 +13,7 @@
 #include "core/progress.h"
 #include "core/rng.h"
 #include "core/dataset_layout.h"
+#include "core/mevis.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -52,6 +53,24 @@ void write_mask_png(const fs::path& path, const uint8_t* pixels, int width, int 
     write_mask(path, cv::Mat(height, width, CV_8U, const_cast<uint8_t*>(pixels)));
 }
 
+namespace {
+
+cv::Size jpeg_size(const fs::path& path) {
+    const cv::Mat image = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
+    if (image.empty()) throw FileError(path, "cannot read this frame (needed for the size of its masks)");
+    return cv::Size(image.cols, image.rows);
+}
+
+LabelMap mevis_truth(const BenchSet& input, const BenchExpression& ex, size_t t) {
+    std::optional<LabelMap> truth = mevis_union_mask(*input.mevis_masks, ex.anno_ids, t,
+                                                     fmt::format("mask_dict.json, video '{}' frame {}", ex.video, ex.frames[t]));
+    if (truth) return *truth;
+    const cv::Size size = jpeg_size(frames_folder(input.gt_root, SourceFormat::mevis, input.gt_split) / ex.video / (ex.frames[t] + ".jpg"));
+    return LabelMap(size.width, size.height);
+}
+
+}  // namespace
+
 BaselineReport run_baseline(const fs::path& gt, const std::string& split, const fs::path& pairs, const fs::path& out,
                   const BaselineOptions& options) {
     if (std::find(baseline_models().begin(), baseline_models().end(), options.model) == baseline_models().end())
@@ -72,10 +91,14 @@ BaselineReport run_baseline(const fs::path& gt, const std::string& split, const 
     tbb::parallel_for(size_t(0), input.expressions.size(), [&](size_t e) {
         const BenchExpression& ex = input.expressions[e];
         Rng rng = Rng::for_stream(options.seed, e);
-        const uint8_t object = uint8_t(std::stoi(ex.obj_id));
+        const bool mevis = input.mevis_masks != nullptr;
+        const uint8_t object = mevis ? uint8_t(1) : uint8_t(std::stoi(ex.obj_id));
         cv::Size size;
-        for (const auto& frame : ex.frames) {
-            const LabelMap labels = read_label_png(input.gt_annotations / ex.video / (frame + ".png"), limits);
+        for (size_t t = 0; t < ex.frames.size(); ++t) {
+            const std::string& frame = ex.frames[t];
+            // MeViS: the union of the expression's objects (1), or the frame's size where none is there.
+            const LabelMap labels =
+                mevis ? mevis_truth(input, ex, t) : read_label_png(input.gt_annotations / ex.video / (frame + ".png"), limits);
             size = cv::Size(labels.width, labels.height);
             cv::Mat mask(size, CV_8U, cv::Scalar(0));
             if (options.model != "empty") {
@@ -91,7 +114,9 @@ BaselineReport run_baseline(const fs::path& gt, const std::string& split, const 
         const double cx = rng.uniform(0.3, 0.7), cy = rng.uniform(0.3, 0.7), r = rng.uniform(0.05, 0.15);
         for (const auto& frame : ex.negative_frames) {
             cv::Size negative_size = size;
-            if (!ex.negative_in_pool) {
+            if (!ex.negative_in_pool && mevis) {
+                negative_size = jpeg_size(frames_folder(input.gt_root, SourceFormat::mevis, input.gt_split) / ex.negative_video / (frame + ".jpg"));
+            } else if (!ex.negative_in_pool) {
                 const auto s = read_png_size(input.gt_annotations / ex.negative_video / (frame + ".png"));
                 negative_size = cv::Size(s[0], s[1]);
             }

@@ -1,5 +1,7 @@
 #include "runners/model_runner.h"
 
+#include "core/dataset_layout.h"
+
 #include <sys/resource.h>
 
 #include <chrono>
@@ -97,12 +99,14 @@ std::vector<VideoTask> plan_videos(const std::vector<R2Pair>& pairs, const std::
 }  // namespace
 
 fs::path frame_path(const fs::path& root, const std::string& split, const std::string& video, const std::string& frame) {
-    const std::string file = frame + ".jpg";
-    if (fs::is_directory(root / split / "JPEGImages")) return root / split / "JPEGImages" / video / file;
-    if (fs::is_directory(root / "DAVIS" / "JPEGImages" / "480p")) return root / "DAVIS" / "JPEGImages" / "480p" / video / file;
-    if (fs::is_directory(root / "JPEGImages")) return root / "JPEGImages" / video / file;
-    throw FileError(root, fmt::format("no frames: looked for {}, {} and {}", (root / split / "JPEGImages").string(),
-                                      (root / "DAVIS/JPEGImages/480p").string(), (root / "JPEGImages").string()));
+    // The layout knowledge is core/dataset_layout's: Ref-YouTube-VOS and MeViS keep frames in
+    // <root>/<split>/JPEGImages (or a split folder's JPEGImages), Ref-DAVIS17 in DAVIS/JPEGImages/480p.
+    const std::optional<SourceFormat> format = detect_source_format(root);
+    const fs::path dir = frames_folder(root, format.value_or(SourceFormat::ref_youtube_vos), split);
+    if (!fs::is_directory(dir))
+        throw FileError(root, fmt::format("no frames: looked for {} ({} layout; the layouts are recognised by {})", dir.string(),
+                                          format ? source_format_name(*format) : "no known", source_format_clues()));
+    return dir / video / (frame + ".jpg");
 }
 
 Image8 read_rgb_jpeg(const fs::path& path) {

@@ -18,7 +18,7 @@ packages=(
                                  # leak suppressions match function names, which need symbolized stacks)
 )
 if [[ "${1:-}" == "--python" ]]; then
-  packages+=(python3-numpy python3-skimage python3-opencv python3-pil python3-torch python3-torchvision python3-regex)
+  packages+=(python3-numpy python3-skimage python3-opencv python3-pil python3-torch python3-torchvision python3-regex python3-scipy python3-tqdm)
 fi
 
 missing=()

@@ -265,7 +265,7 @@ TEST_CASE("eval: every bad input is reported, with nothing scored") {
         TempDir dir;
         const HandTree t = make_hand_tree(dir);
         CHECK_THROWS_WITH_AS(load_eval_input({t.pred, dir / "nowhere", "valid", "", false}),
-                             doctest::Contains("not a Ref-YouTube-VOS ground-truth tree"), FileError);
+                             doctest::Contains("not a ground-truth tree of split 'valid'"), FileError);
         CHECK_THROWS_WITH_AS(load_eval_input({t.pred, "", "valid", "", false}), doctest::Contains("nothing to score against"),
                              Error);
         CHECK_THROWS_WITH_AS(load_eval_input({dir / "nope", t.gt, "valid", "", false}),
