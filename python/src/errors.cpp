@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <pybind11/stl.h>
+
 #include "core/dataset_layout.h"
 #include "core/error.h"
 

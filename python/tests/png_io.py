@@ -22,7 +22,8 @@ def write_mask_png(path, mask):
 
 def read_label_png(path):
     """The 8-bit values (palette indexes or gray levels) of a PNG as an H×W uint8 array."""
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", path
     at, idat = 8, b""
     while at < len(data):

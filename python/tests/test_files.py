@@ -3,8 +3,10 @@ its pairs (build_dataset against `build-dataset`), predictions written as PNGs a
 then evaluate / Evaluator / frame_metrics / read_per_frame against `r2bench eval`'s summary.json
 and per_frame.h5, to the last bit."""
 import csv
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +18,15 @@ import r2bench
 from png_io import png_size, read_label_png, write_mask_png
 
 BINARY = os.environ.get("R2BENCH_BINARY", "")
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+
+
+def readme_python_example():
+    """The first ```python block of README.md's section on the module."""
+    with open(README) as f:
+        text = f.read()
+    section = text[text.index("### Python: `import r2bench`"):]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
 def cli(*args):
@@ -169,6 +180,31 @@ class AgainstTheCli(unittest.TestCase):
         self.assertIn(problem, cli_run.stderr)
         res = r2bench.evaluate(self.synth, broken, self.pairs, allow_missing=True)
         self.assertEqual(res["counts"]["missing_positive_frames"], 1)
+
+    @unittest.skipUnless(importlib.util.find_spec("torch"), "python3-torch not installed")
+    def test_readme_example_runs_as_typed(self):
+        # Its data paths pointed at the synthetic set; `model` predicts the ground truth on positive
+        # videos and nothing on negative ones, so J = F = R = 1.
+        import torch
+        code = readme_python_example()
+        code = code.replace('"data/ref-youtube-vos"', repr(self.synth)).replace('"data/r2/r2_pairs.json"', repr(self.pairs))
+        gt_dir = self.gt_dir
+
+        def load_frames(video, frames):
+            return video, frames
+
+        def model(clip, text):
+            video, frames = clip
+            planes = []
+            for frame in frames:
+                labels = read_label_png(os.path.join(gt_dir, video, frame + ".png"))
+                mine = [e for e in self.expressions if e["text"] == text and e["video"] == video]
+                planes.append(labels == int(mine[0]["obj_id"]) if mine else np.zeros_like(labels, bool))
+            return torch.from_numpy(np.stack(planes).astype(np.float32) * 20 - 10)
+
+        scope = {"model": model, "load_frames": load_frames}
+        exec(compile(code, "README.md", "exec"), scope)
+        self.assertEqual((scope["scores"]["J"], scope["scores"]["F"], scope["scores"]["R"]), (1.0, 1.0, 1.0))
 
 
 if __name__ == "__main__":
