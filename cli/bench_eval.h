@@ -29,7 +29,7 @@ struct BenchLeaderboardOptions {
 int run_bench_leaderboard(const BenchLeaderboardOptions& options);
 
 // `r2bench bench python`: r2bench.frame_metrics (the Python module) vs davis2017-evaluation's
-// Python J and F on the same 480x854 masks, one thread each (python/bench_python.py).
+// Python J and F on the same 480x854 masks, one thread each (scripts/bench_python.py).
 struct BenchPythonOptions {
     std::string davis_repo;
     int frames = 100;
