@@ -7,7 +7,7 @@ set -euo pipefail
 cmake_bin=$1 build=$2 python=$3
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$python" -m venv --system-site-packages "$work/venv"
+"$python" -m venv --without-pip --system-site-packages "$work/venv"  # pip is not needed to install this way
 "$cmake_bin" --install "$build" --component python --prefix "$work/venv" > "$work/install.log"
 cd "$work"
 env -u PYTHONPATH "$work/venv/bin/python" - "$work/venv" <<'PY'
