@@ -11,10 +11,17 @@ std::string MaskView::shape() const {
 }
 
 MaskView mask_view(const py::handle& object, const char* name) {
-    if (!py::isinstance<py::array>(object))
+    MaskView v;
+    py::array array;
+    if (py::isinstance<py::array>(object)) {
+        array = py::reinterpret_borrow<py::array>(object);
+    } else if (py::hasattr(object, "__array__")) {  // a CPU torch tensor: numpy's view of its memory, no copy
+        array = py::module_::import("numpy").attr("asarray")(object);
+        v.owner = array;
+    } else {
         throw py::type_error(fmt::format("{}: expected a numpy array (bool or uint8), got {}", name,
                                          std::string(py::str(py::type::of(object).attr("__name__")))));
-    auto array = py::reinterpret_borrow<py::array>(object);
+    }
     const py::dtype dtype = array.dtype();
     const bool byte_mask = dtype.itemsize() == 1 && (dtype.kind() == 'b' || dtype.kind() == 'u');
     if (!byte_mask)
@@ -23,7 +30,6 @@ MaskView mask_view(const py::handle& object, const char* name) {
     if (array.ndim() != 2 && array.ndim() != 3)
         throw py::value_error(fmt::format("{}: expected H×W or T×H×W, got {} dimension{}", name, array.ndim(),
                                           array.ndim() == 1 ? "" : "s"));
-    MaskView v;
     v.stacked = array.ndim() == 3;
     const int o = v.stacked ? 1 : 0;
     for (py::ssize_t d = 0; d < array.ndim(); ++d)

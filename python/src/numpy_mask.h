@@ -1,8 +1,9 @@
 // numpy masks read in place: a bool or uint8 array of H×W (one frame) or T×H×W (a stack), any
-// non-zero value is foreground. The view is taken with the GIL held (it checks the array); the
-// frames are packed into bits from the array's own memory afterwards, without the GIL (the caller
-// keeps the array alive). Zero-copy when the pixels of a row are contiguous (any C-ordered array,
-// a crop or a row-flipped view of one); other layouts are copied once, into `owner`.
+// non-zero value is foreground; a CPU torch tensor is read through numpy's view of it. The view is
+// taken with the GIL held (it checks the array); the frames are packed into bits from the array's
+// own memory afterwards, without the GIL (the caller keeps the array alive). Zero-copy when the
+// pixels of a row are contiguous (any C-ordered array, a crop or a row-flipped view of one); other
+// layouts are copied once, into `owner`.
 #pragma once
 #include <cstddef>
 #include <cstdint>

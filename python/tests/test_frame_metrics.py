@@ -1,5 +1,6 @@
 """r2bench.frame_metrics: hand-computed cases, davis2017-evaluation's numbers on random masks
 (davis_random.json, made by make_davis_random_fixture.py), stacks, dtypes and memory layouts."""
+import importlib.util
 import json
 import os
 import sys
@@ -109,6 +110,13 @@ class Layouts(unittest.TestCase):
                      lambda a: a[:, ::3], lambda a: np.asfortranarray(a)):
             g, p = view(gt), view(pred)
             self.assertEqual(r2bench.frame_metrics(g, p), r2bench.frame_metrics(g.copy(order="C"), p.copy(order="C")))
+
+    @unittest.skipUnless(importlib.util.find_spec("torch"), "python3-torch not installed")
+    def test_cpu_torch_tensors(self):
+        import torch
+        gt, pred = mask_pair(3)
+        self.assertEqual(r2bench.frame_metrics(torch.from_numpy(gt).bool(), torch.from_numpy(pred) > 0),
+                         r2bench.frame_metrics(gt, pred))
 
     def test_the_gil_is_released(self):
         # Threads computing at once give the numbers of one thread.
