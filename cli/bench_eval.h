@@ -28,6 +28,15 @@ struct BenchLeaderboardOptions {
 };
 int run_bench_leaderboard(const BenchLeaderboardOptions& options);
 
+// `r2bench bench python`: r2bench.frame_metrics (the Python module) vs davis2017-evaluation's
+// Python J and F on the same 480x854 masks, one thread each (scripts/bench_python.py).
+struct BenchPythonOptions {
+    std::string davis_repo;
+    int frames = 100;
+    int repeats = 3;
+};
+int run_bench_python(const BenchPythonOptions& options);
+
 // `r2bench bench msda` (built with libtorch only): reference vs fast CPU kernel.
 int run_bench_msda(int frames, int height, int width, int repeats);
 // `r2bench bench backbone` (built with libtorch only): ResNet-50 in libtorch vs PyTorch.

@@ -45,6 +45,15 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     board->add_option("--keep", board_options->keep_dir, "Generate into this folder and keep it");
     board->callback([board_options, &exit_code] { exit_code = run_bench_leaderboard(*board_options); });
 
+    auto python_options = std::make_shared<BenchPythonOptions>();
+    CLI::App* python = add_command(*bench, "bench python");
+    python->footer("Needs the Python module (built with r2bench), Debian's python3-numpy, -skimage, -opencv and a local "
+                   "checkout of davis2017-evaluation.\n\nExample:\n  r2bench bench python --davis-repo /tmp/davis2017-evaluation --frames 20 --repeats 1");
+    python->add_option("--davis-repo", python_options->davis_repo, "A checkout of davisvideochallenge/davis2017-evaluation")->required();
+    at_least(python->add_option("--frames", python_options->frames, "Mask pairs (480x854)"), 1)->capture_default_str();
+    at_least(python->add_option("--repeats", python_options->repeats, "Timed repeats (the best is reported)"), 1)->capture_default_str();
+    python->callback([python_options, &exit_code] { exit_code = run_bench_python(*python_options); });
+
     // Handed over to r2bench-models (libtorch): cmd_bench_models.cpp.
     for (const CommandInfo& c : command_table())
         if (c.runs == Runs::models && c.path.rfind("bench ", 0) == 0) add_handed_over_command(*bench, c.path);

@@ -40,6 +40,10 @@ const std::vector<CommandInfo>& command_table() {
          "The leaderboard's content-keyed cache: a board scored in full, then rerun with every result cached, and the "
          "hashing alone",
          Runs::scoring},
+        {"bench python",
+         "The Python module's per-frame J+F (r2bench.frame_metrics) on 480x854 masks against davis2017-evaluation's Python "
+         "functions in the same run, one thread each (goal >= 30x)",
+         Runs::scoring},
         {"bench msda",
          "Multi-scale deformable attention: reference (grid_sample) vs the fast CPU kernel on ReferFormer's encoder shapes",
          Runs::models},

@@ -44,6 +44,12 @@ BitMask pack(const LabelMap& labels, uint8_t value, bool invert) {
 BitMask mask_of_label(const LabelMap& labels, uint8_t id) { return pack(labels, id, false); }
 BitMask mask_of_foreground(const LabelMap& labels) { return pack(labels, 0, true); }
 
+BitMask mask_of_foreground(const uint8_t* bytes, int width, int height, std::ptrdiff_t row_stride) {
+    BitMask m(width, height);
+    for (int y = 0; y < height; ++y) pack_row(bytes + std::ptrdiff_t(y) * row_stride, width, 0, true, m.row(y));
+    return m;
+}
+
 int64_t count(const BitMask& m) {
     int64_t n = 0;
     for (uint64_t w : m.bits) n += __builtin_popcountll(w);

@@ -1,6 +1,7 @@
 // A binary mask packed 64 pixels to a word. Boundary extraction, dilation and the pixel
 // counts of J, F and R all become word-wide AND/OR/XOR and popcounts on this form.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct BitMask {
 BitMask mask_of_label(const LabelMap& labels, uint8_t id);
 // Pixels whose label is not 0 (predictions: any non-zero value is foreground).
 BitMask mask_of_foreground(const LabelMap& labels);
+// The same on bytes in place (a numpy bool/uint8 array: no copy): `height` rows of `width`
+// contiguous bytes, `row_stride` bytes apart.
+BitMask mask_of_foreground(const uint8_t* bytes, int width, int height, std::ptrdiff_t row_stride);
 
 int64_t count(const BitMask& m);
 int64_t count_and(const BitMask& a, const BitMask& b);

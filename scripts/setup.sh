@@ -14,6 +14,8 @@ packages=(
   libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
   libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
+  pybind11-dev python3-dev python3-numpy python3-venv  # `import r2bench` (python/), built and tested with Debian's
+                                                       # python3; venv for the README's virtual environment
   clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, the sanitizers' runtimes, llvm-symbolizer (the
                                  # leak suppressions match function names, which need symbolized stacks)
 )
