@@ -277,6 +277,7 @@ void Server::routes() {
 
     http_.Get("/", [this](const Request& req, Response& res) { res.set_content(board_page(board(), viewer_of(req)), "text/html; charset=utf-8"); });
     http_.Get("/api/leaderboard", [this](const Request&, Response& res) { send_json(res, 200, board_json(board())); });
+    http_.Get("/favicon.ico", [](const Request&, Response& res) { res.status = 204; });
     http_.Get("/static/board.js", [](const Request&, Response& res) { res.set_content(kBoardScript, "text/javascript"); });
     auto rows = [this] {
         std::vector<LeaderboardRow> out;

@@ -92,8 +92,11 @@ class Browser:
         raise RuntimeError(f"timed out after {seconds} s waiting for {expression}")
 
     def open(self, url):
+        # The old document is marked, so that waiting ends on the new one, whatever the browser
+        # makes of the URL's escaping.
+        self.eval("window.__r2_old_page = true")
         self.call("Page.navigate", url=url)
-        self.wait_for(f"document.readyState === 'complete' && location.href === {json.dumps(url)}")
+        self.wait_for("!window.__r2_old_page && document.readyState === 'complete'")
 
     def screenshot(self, path):
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
@@ -176,8 +179,7 @@ def main():
             if state in ("done", "failed"):
                 break
             time.sleep(0.5)
-            browser.call("Page.reload")
-            browser.wait_for("document.readyState === 'complete'")
+            browser.open(status_url)
         browser.screenshot(f"{shots}/3-status.png")
         assert state == "done", f"the submission ended {state!r}: {browser.eval('document.body.innerText')}"
 
