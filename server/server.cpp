@@ -47,6 +47,7 @@ struct Running {
     pid_t pid = 0;
     std::string sha256;
     fs::path out, log;
+    std::string upload;  // as the worker was given it
     std::chrono::steady_clock::time_point start;
     bool timed_out = false;
     std::string progress;
@@ -401,7 +402,9 @@ void Server::start_job(const Submission& s) {
     }
     const fs::path dir = jobs_ / std::to_string(s.id) / fmt::format("attempt-{}", s.attempts);
     job.log = dir / "worker.log";
-    std::vector<std::string> argv = {o_.worker_binary.string(), "score", (uploads_ / s.upload).string(), "--source", o_.score.gt.string(),
+    // Relative to the worker's folder: the report names the zip without the server's folders.
+    job.upload = (fs::path("../../..") / "uploads" / s.upload).string();
+    std::vector<std::string> argv = {o_.worker_binary.string(), "score", job.upload, "--source", o_.score.gt.string(),
                                      "--split", o_.score.split, "--out", job.out.string(), "--report",
                                      "--max-entries", std::to_string(o_.score.limits.max_entries),
                                      "--max-total-bytes", std::to_string(o_.score.limits.max_total_bytes),
@@ -422,7 +425,7 @@ void Server::finish(Running& job, int status, const rusage& usage) {
     const bool cpu_exhausted = child_cpu_seconds(usage) >= double(o_.limits.cpu_seconds);
     const WorkerEnd end = job.timed_out ? WorkerEnd::killed : classify_worker_exit(status, cpu_exhausted);
     const std::string log = tail_of(job.log, 256 * 1024);
-    const std::string upload = (uploads_ / fmt::format("{}.zip", job.id)).string();
+    const std::string& upload = job.upload;
     switch (end) {
         case WorkerEnd::scored:
             try {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -259,7 +260,7 @@ TEST_CASE("serve: hostile zips fail with their problems, injection is escaped, a
     // Names are data, never markup or paths: escaped on every page, and the pages forbid inline scripts.
     const int64_t id = id_of(c.submit(token, f.good, "\"><img src=x onerror=alert(1)>"));
     c.wait(id);
-    for (const std::string page : {std::string("/"), fmt::format("/submissions/{}", id), std::string("/teams/%3Cscript%3Ealert('team')%3C%2Fscript%3E"),
+    for (const std::string& page : {std::string("/"), fmt::format("/submissions/{}", id), std::string("/teams/%3Cscript%3Ealert('team')%3C%2Fscript%3E"),
                                    std::string("/leaderboard.html")}) {
         CAPTURE(page);
         auto res = c.http.Get(page.c_str());
@@ -286,12 +287,13 @@ TEST_CASE("serve: kill -9 of a worker requeues its job, up to --max-attempts; ki
         Client c(srv);
         const int64_t id = id_of(c.submit(token, f.good));
         // Kill every worker of the server as soon as it appears, twice: the job then fails.
-        int killed = 0;
-        for (int i = 0; i < 20000 && killed < 2; ++i) {
-            for (pid_t pid : server::worker_pids(srv.pid())) ::kill(pid, SIGKILL), ++killed;
+        std::set<pid_t> killed;
+        for (int i = 0; i < 20000 && killed.size() < 2; ++i) {
+            for (pid_t pid : server::worker_pids(srv.pid()))
+                if (killed.insert(pid).second) ::kill(pid, SIGKILL);
             std::this_thread::sleep_for(std::chrono::microseconds(500));
         }
-        REQUIRE(killed == 2);
+        REQUIRE(killed.size() == 2);
         const json s = c.wait(id, token);
         CHECK(s["state"] == "failed");
         CHECK(contains(s["private"]["problems"].get<std::string>(), "killed"));
