@@ -355,7 +355,7 @@ void Server::routes() {
     }
 
     auto team = [this](const Request& req, Response& res, bool api) {
-        const std::string name = httplib::detail::decode_url(req.matches[1], false);
+        const std::string name = req.matches[1];  // httplib decoded the path already (%2F included)
         const auto t = store_.team_by_name(name);
         if (!t) {
             res.status = 404;
@@ -370,8 +370,8 @@ void Server::routes() {
             if (viewer.sees_private(s) || (s.state == State::done && !s.hidden)) list.push_back(submission_json(s, viewer, 0));
         send_json(res, 200, {{"team", t->name}, {"submissions", list}});
     };
-    http_.Get(R"(/teams/([^/]{1,200}))", [team](const Request& req, Response& res) { team(req, res, false); });
-    http_.Get(R"(/api/teams/([^/]{1,200}))", [team](const Request& req, Response& res) { team(req, res, true); });
+    http_.Get(R"(/teams/(.{1,200}))", [team](const Request& req, Response& res) { team(req, res, false); });
+    http_.Get(R"(/api/teams/(.{1,200}))", [team](const Request& req, Response& res) { team(req, res, true); });
     http_.Get("/api/health", [this](const Request&, Response& res) {
         std::lock_guard lock(jobs_mutex_);
         send_json(res, 200, {{"queue", store_.queue_length()}, {"scoring", running_.size()}, {"workers", o_.workers}});

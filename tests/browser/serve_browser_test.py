@@ -196,6 +196,8 @@ def main():
         assert browser.eval("document.querySelectorAll('th[data-sort]')[3].dataset.dir") == "down"
         browser.screenshot(f"{shots}/4-board.png")
         browser.open(base + "/teams/" + urllib.parse.quote("Lab <b>Vision</b>", safe=""))
+        assert browser.eval("document.querySelector('h1').textContent") == "Team Lab <b>Vision</b>"
+        assert "noisy oracle <i>v1</i>" in browser.eval("document.getElementById('history').innerText")
         browser.screenshot(f"{shots}/5-team.png")
         browser.open(status_url.replace("/submissions/", "/submissions/") + "/report.html")
         browser.screenshot(f"{shots}/6-report.png")
