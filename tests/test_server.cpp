@@ -284,7 +284,7 @@ TEST_CASE("serve: hostile zips fail with their problems, injection is escaped, a
     CHECK(c.http.Post("/submit", {{"Sec-Fetch-Site", "cross-site"}}, form)->status == 403);
 }
 
-TEST_CASE("serve: kill -9 of a worker requeues its job, up to --max-attempts; kill -9 of the server loses nothing") {
+TEST_CASE("serve: kill -9 of a worker requeues its job, up to --max-attempts, and kill -9 of the server loses nothing") {
     Fixture f;
     const std::string token = f.add_team("t");
     {
@@ -338,7 +338,7 @@ TEST_CASE("serve: kill -9 of a worker requeues its job, up to --max-attempts; ki
     for (int64_t id : ids) CHECK(c.get(fmt::format("/api/submissions/{}", id), token)["private"]["attempts"].get<int>() <= 2);
 }
 
-TEST_CASE("serve: a full upload folder refuses the upload (507) and the server keeps serving; a tight memory limit fails the worker, not the server") {
+TEST_CASE("serve: a full upload folder refuses the upload (507) and the server keeps serving, and a tight memory limit fails the worker, not the server") {
     Fixture f;
     const std::string token = f.add_team("t");
     REQUIRE(fs::file_size(f.good) < 1500000);
@@ -362,7 +362,7 @@ TEST_CASE("serve: a full upload folder refuses the upload (507) and the server k
     CHECK(c.get("/api/health").contains("queue"));
 }
 
-TEST_CASE("serve: a database left by an older r2bench is upgraded; a newer or foreign one is refused") {
+TEST_CASE("serve: a database left by an older r2bench is upgraded, and a newer or foreign one is refused") {
     TempDir dir;
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir / "r2bench.sqlite").c_str(), &db) == SQLITE_OK);
