@@ -37,6 +37,19 @@ struct BenchPythonOptions {
 };
 int run_bench_python(const BenchPythonOptions& options);
 
+// `r2bench bench serve`: uploads from concurrent clients to a `serve` on loopback while the board
+// is read; submissions scored per minute and the board's latency.
+struct BenchServeOptions {
+    std::string preset = "tiny";
+    int submissions = 50;
+    int clients = 10;
+    int workers = 1;
+    int distinct_runs = 5;  // noisy-oracle runs generated; each upload is one of them with its own run.json
+    double timeout_s = 1800;
+    std::string keep_dir;
+};
+int run_bench_serve(const BenchServeOptions& options);
+
 // `r2bench bench msda` (built with libtorch only): reference vs fast CPU kernel.
 int run_bench_msda(int frames, int height, int width, int repeats);
 // `r2bench bench backbone` (built with libtorch only): ResNet-50 in libtorch vs PyTorch.

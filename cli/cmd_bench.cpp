@@ -54,6 +54,23 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     at_least(python->add_option("--repeats", python_options->repeats, "Timed repeats (the best is reported)"), 1)->capture_default_str();
     python->callback([python_options, &exit_code] { exit_code = run_bench_python(*python_options); });
 
+    auto serve_options = std::make_shared<BenchServeOptions>();
+    CLI::App* serve = add_command(*bench, "bench serve");
+    serve->footer("Loopback only and bounded (--timeout-s). Every upload is a distinct zip, so each must be scored exactly once: "
+                  "the command exits 1 if one was lost or scored twice.\n\nExample:\n"
+                  "  r2bench bench serve --preset tiny --submissions 6 --clients 3");
+    serve->add_option("--preset", serve_options->preset, "Synth preset of the ground truth")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"tiny", "small", "ytvos-valid"}));
+    at_least(serve->add_option("--submissions", serve_options->submissions, "Uploads"), 1)->capture_default_str();
+    at_least(serve->add_option("--clients", serve_options->clients, "Concurrent uploading clients (one team each)"), 1)->capture_default_str();
+    at_least(serve->add_option("--workers", serve_options->workers, "The server's --workers"), 1)->capture_default_str();
+    at_least(serve->add_option("--distinct-runs", serve_options->distinct_runs, "Noisy-oracle runs generated (uploads reuse them, each with its own run.json)"), 1)
+        ->capture_default_str();
+    at_least(serve->add_option("--timeout-s", serve_options->timeout_s, "Give up waiting for the queue after this long"), 1)->capture_default_str();
+    serve->add_option("--keep", serve_options->keep_dir, "Generate into this folder and keep it");
+    serve->callback([serve_options, &exit_code] { exit_code = run_bench_serve(*serve_options); });
+
     // Handed over to r2bench-models (libtorch): cmd_bench_models.cpp.
     for (const CommandInfo& c : command_table())
         if (c.runs == Runs::models && c.path.rfind("bench ", 0) == 0) add_handed_over_command(*bench, c.path);

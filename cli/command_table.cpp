@@ -11,6 +11,9 @@ const std::vector<CommandInfo>& command_table() {
         {"report", "Write EVAL_DIR/report.html: tables, plots and thumbnails of an `eval --out` folder", Runs::scoring},
         {"score", "Score one leaderboard submission (a .zip or a folder) safely", Runs::scoring},
         {"leaderboard", "Score every submission in a folder and rank them by J&F&R", Runs::scoring},
+        {"serve",
+         "The evaluation server: leaderboard, submission form and JSON API; a SQLite queue scored by sandboxed worker processes",
+         Runs::scoring},
         {"regress", "Fail CI when a metric table drifts from its committed baseline", Runs::scoring},
         {"compare",
          "Compare two `eval --out` folders of the same pairs: deltas with bootstrap intervals, per video and category, flips, "
@@ -43,6 +46,10 @@ const std::vector<CommandInfo>& command_table() {
         {"bench python",
          "The Python module's per-frame J+F (r2bench.frame_metrics) on 480x854 masks against davis2017-evaluation's Python "
          "functions in the same run, one thread each (goal >= 30x)",
+         Runs::scoring},
+        {"bench serve",
+         "`serve` under load on loopback: uploads from concurrent clients while the board is read; submissions scored per "
+         "minute and the board's latency percentiles",
          Runs::scoring},
         {"bench msda",
          "Multi-scale deformable attention: reference (grid_sample) vs the fast CPU kernel on ReferFormer's encoder shapes",

@@ -26,5 +26,6 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code);  // bench msda, 
 void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_build_dataset_command(CLI::App& app, int& exit_code);
 void add_verify_dataset_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 
 }  // namespace r2::cli

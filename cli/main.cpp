@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     r2::cli::add_score_command(app, exit_code);
     r2::cli::add_leaderboard_command(app, exit_code);
     r2::cli::add_regress_command(app, exit_code);
+    r2::cli::add_serve_command(app, exit_code);
     r2::cli::add_compare_command(app, exit_code);
     r2::cli::add_synth_command(app, exit_code);
     r2::cli::add_build_dataset_command(app, exit_code);

@@ -35,7 +35,7 @@ std::optional<double> metric(const json& metrics, const char* key) {
 // the ground truth's expressions file and every annotation file (path, size, hash), the pairs
 // file's bytes and the options. Paths are not part of it: a moved tree with the same bytes keeps
 // its results, an edited mask does not.
-std::string setting_hash(const ScoreOptions& o) {
+std::string setting_hash_of(const ScoreOptions& o) {
     Sha256 h;
     h.update(R2BENCH_CACHE_VERSION).update(std::string(1, '\0'));
     if (!o.gt.empty()) {
@@ -110,6 +110,44 @@ void throw_if_nothing_scored(const std::vector<LeaderboardRow>& rows, const fs::
 }
 
 }  // namespace
+
+std::string score_setting_hash(const ScoreOptions& options) { return setting_hash_of(options); }
+
+namespace {
+
+void fill_scores(LeaderboardRow& row, const json& summary) {
+    const json& m = summary["metrics"];
+    row.j = metric(m, "J"), row.f = metric(m, "F"), row.jf = metric(m, "J&F"), row.r = metric(m, "R"), row.jfr = metric(m, "J&F&R");
+    const json counts = summary.value("counts", json::object());
+    row.missing_positive_frames = counts.value("missing_positive_frames", int64_t(0));
+    row.missing_negative_frames = counts.value("missing_negative_frames", int64_t(0));
+}
+
+void fill_alignment(LeaderboardRow& row, const json& summary) {
+    const json alignment = summary.value("alignment", json::object());
+    if (!alignment.is_object()) return;
+    if (alignment.contains("auroc") && alignment["auroc"].is_number()) row.auroc = alignment["auroc"].get<double>();
+    row.auroc_degenerate = alignment.value("degenerate", false);
+    if (alignment.contains("model") && alignment["model"].is_string()) row.model = alignment["model"].get<std::string>();
+    row.synthetic_weights = alignment.value("synthetic_weights", false);
+}
+
+}  // namespace
+
+LeaderboardRow leaderboard_row_from_summary(std::string name, const std::string& summary_json) {
+    LeaderboardRow row;
+    row.name = std::move(name);
+    try {
+        const json summary = json::parse(summary_json);
+        if (!summary.is_object() || !summary.contains("metrics") || !summary["metrics"].is_object())
+            throw Error("summary.json has no metrics");
+        fill_scores(row, summary);
+        fill_alignment(row, summary);
+    } catch (const json::exception& e) {
+        throw Error(fmt::format("summary.json of {} is unreadable: {}", row.name, e.what()));
+    }
+    return row;
+}
 
 void rank_leaderboard(std::vector<LeaderboardRow>& rows) {
     auto key = [](const LeaderboardRow& r) { return r.jfr ? *r.jfr : r.jf ? *r.jf : -1e9; };
@@ -242,13 +280,7 @@ std::optional<json> run_json_of(const fs::path& submission) {
 // report page: written here when the board's report folder has none yet (an earlier board's is
 // carried over with its folder), left unlinked when it cannot be drawn.
 void describe_run(LeaderboardRow& row, const json& summary, const fs::path& submission, const fs::path& scored) {
-    const json alignment = summary.value("alignment", json::object());
-    if (alignment.is_object()) {
-        if (alignment.contains("auroc") && alignment["auroc"].is_number()) row.auroc = alignment["auroc"].get<double>();
-        row.auroc_degenerate = alignment.value("degenerate", false);
-        if (alignment.contains("model") && alignment["model"].is_string()) row.model = alignment["model"].get<std::string>();
-        row.synthetic_weights = alignment.value("synthetic_weights", false);
-    }
+    fill_alignment(row, summary);
     if (const auto run = run_json_of(submission); run && run->is_object()) {
         if (run->contains("model") && (*run)["model"].is_string()) row.model = (*run)["model"].get<std::string>();
         if (run->contains("synthetic_weights") && (*run)["synthetic_weights"].is_boolean())
@@ -276,7 +308,7 @@ void describe_run(LeaderboardRow& row, const json& summary, const fs::path& subm
 std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const fs::path& out, const ScoreOptions& options,
                                               const std::optional<fs::path>& previous) {
     const std::vector<fs::path> entries = list_submissions(submissions);
-    const std::string setting = setting_hash(options);
+    const std::string setting = setting_hash_of(options);
     // The public pages name submissions, never the organiser's folders.
     const std::string folder = submissions.string() + "/";
     auto public_error = [&](std::string text) {
@@ -294,11 +326,7 @@ std::vector<LeaderboardRow> build_leaderboard(const fs::path& submissions, const
             row.hash = submission_hash(entry);
             const std::string key = sha256_hex(row.hash + setting);
             const json summary = result_of(entry, key, out, previous, options, row);
-            const json& m = summary["metrics"];
-            row.j = metric(m, "J"), row.f = metric(m, "F"), row.jf = metric(m, "J&F"), row.r = metric(m, "R"), row.jfr = metric(m, "J&F&R");
-            const json counts = summary.value("counts", json::object());
-            row.missing_positive_frames = counts.value("missing_positive_frames", int64_t(0));
-            row.missing_negative_frames = counts.value("missing_negative_frames", int64_t(0));
+            fill_scores(row, summary);
             describe_run(row, summary, entry, scored);
         } catch (const Interrupted&) {
             throw;

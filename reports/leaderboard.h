@@ -47,6 +47,14 @@ std::vector<LeaderboardRow> build_leaderboard(const std::filesystem::path& submi
                                               const ScoreOptions& options,
                                               const std::optional<std::filesystem::path>& previous = std::nullopt);
 
+// The part of a result's cache key that is not the submission: the scorer's version, the ground
+// truth's files, the pairs file and the options, as content (`serve` keys its results on it too).
+std::string score_setting_hash(const ScoreOptions& options);
+
+// A scored row from its summary.json text (scores, missing-frame counts, the alignment's AUROC and
+// model); run.json and the report link are the caller's. Throws r2::Error for a summary without metrics.
+LeaderboardRow leaderboard_row_from_summary(std::string name, const std::string& summary_json);
+
 // The public one-line note of a broken submission: its first problem, shortened, without the
 // organiser's folder names. The full list is in submissions/<name>/problems.txt.
 std::string leaderboard_note(const std::string& error);

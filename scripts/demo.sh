@@ -54,4 +54,32 @@ echo "== 7. leaderboard of the four runs                                       -
 echo "== 8. what changed from r2vos_tiny to referformer_tiny (deltas, bootstrap intervals, flips) -> $demo/compare"
 "$r2bench" compare "$demo/eval/r2vos_tiny" "$demo/eval/referformer_tiny" --out "$demo/compare"
 
-echo "== 9. open $demo/eval/<run>/report.html, $demo/leaderboard/leaderboard.html and $demo/compare/compare.html in a browser"
+echo "== 9. the evaluation server on the demo's R² set; the four runs submitted through its JSON API -> $demo/server"
+# A server left by an earlier demo run is stopped, and its data folder replaced.
+if [[ -f "$demo/server.pid" ]] && kill -0 "$(cat "$demo/server.pid")" 2>/dev/null; then
+  kill "$(cat "$demo/server.pid")"; sleep 1
+fi
+rm -rf "$demo/server"
+token=$("$r2bench" serve --data "$demo/server" --add-team demo-lab | tail -1)
+nohup "$r2bench" serve --source "$demo/synth" --pairs "$demo/r2/r2_pairs.json" --data "$demo/server" --port 0 \
+  --per-day 10 > "$demo/server.log" 2>&1 &
+echo $! > "$demo/server.pid"
+for _ in $(seq 600); do [[ -s "$demo/server/address" ]] && break; sleep 0.1; done
+address=$(cat "$demo/server/address")
+mkdir -p "$demo/zips"
+for name in noisy-oracle r2vos_tiny referformer_tiny mttr_tiny; do
+  /usr/bin/python3 -c 'import os, sys, zipfile
+folder, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for root, _, files in os.walk(folder):
+        for f in sorted(files):
+            if not f.startswith("."): z.write(os.path.join(root, f), os.path.relpath(os.path.join(root, f), folder))' \
+    "$demo/runs/$name" "$demo/zips/$name.zip"
+  curl -sS -H "Authorization: Bearer $token" -F "method=$name" -F "zip=@$demo/zips/$name.zip" "$address/api/submissions"
+done
+for _ in $(seq 600); do  # bounded: 5 minutes
+  curl -sS "$address/api/health" | grep -q '"queue": 0' && break; sleep 0.5
+done
+curl -sS "$address/leaderboard.md"
+echo "== 10. the board is at $address/ (server pid $(cat "$demo/server.pid"), log $demo/server.log; stop it with kill $(cat "$demo/server.pid"))"
+echo "== 11. open $demo/eval/<run>/report.html, $demo/leaderboard/leaderboard.html and $demo/compare/compare.html in a browser"

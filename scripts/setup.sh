@@ -13,6 +13,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
   libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
+  libcpp-httplib-dev libsqlite3-dev  # `r2bench serve`: its HTTP server and its database
+  curl chromium python3-websocket  # curl: scripts/demo.sh submits through the API; the browser test of `serve` (headless Chromium through the DevTools protocol)
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
   pybind11-dev python3-dev python3-numpy python3-venv  # `import r2bench` (python/), built and tested with Debian's
                                                        # python3; venv for the README's virtual environment
