@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
-  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
+  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libturbojpeg0-dev libtorch-dev
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it
   clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, the sanitizers' runtimes, llvm-symbolizer (the
                                  # leak suppressions match function names, which need symbolized stacks)
