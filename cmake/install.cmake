@@ -75,7 +75,7 @@ set(_r2_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/r2bench)
 install(EXPORT r2benchTargets NAMESPACE r2bench:: DESTINATION ${_r2_cmake_dir})
 set(R2BENCH_PACKAGE_WITH_TORCH ${R2BENCH_TORCH_FOUND})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/r2benchConfig.cmake.in ${PROJECT_BINARY_DIR}/r2benchConfig.cmake
-  INSTALL_DESTINATION ${_r2_cmake_dir})
+  INSTALL_DESTINATION ${_r2_cmake_dir} PATH_VARS CMAKE_INSTALL_INCLUDEDIR CMAKE_INSTALL_DATADIR)
 # 0.x: a minor version may change the API.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/r2benchConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/r2benchConfig.cmake ${PROJECT_BINARY_DIR}/r2benchConfigVersion.cmake DESTINATION ${_r2_cmake_dir})

@@ -56,7 +56,7 @@ unshare --mount --map-root-user --fork bash -euo pipefail -c "
   if [[ $model == mttr_tiny ]]; then \"\$r2bench\" models > models.txt; fi
 " || fail "the moved install did not run with the checkout hidden"
 e="$tmp/elsewhere"
-for f in synth/valid/meta_expressions.json r2/r2_pairs.json run/run.json eval/summary.json eval/report.html; do
+for f in synth/meta_expressions/valid/meta_expressions.json r2/r2_pairs.json run/run.json eval/summary.json eval/report.html; do
   [[ -s "$e/$f" ]] || fail "no $f"
 done
 if grep -rlF "$source" "$e" --include='*.json' --include='*.html' --include='*.csv' --include='*.txt'; then

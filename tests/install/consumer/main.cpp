@@ -21,7 +21,7 @@ int main() {
     const uint8_t pixels[4] = {0, 255, 255, 0};
     const std::string png = r2::encode_png({pixels, 2, 2, 2, r2::PixelOrder::gray});
     const r2::LabelMap back = r2::decode_prediction_png(png, "2x2.png");
-    const int videos = int(r2::plan_videos(r2::synth_preset("tiny")).size());
+    const int videos = int(r2::synth::plan_videos(r2::synth::synth_preset("tiny")).size());
     std::printf("J=%.6f R=%.4f png_foreground=%d tiny_videos=%d\n", j, r, int(back.labels[1] + back.labels[2]), videos);
     return j > 0.333333 && j < 0.333334 && r == 0.75 && back.labels[1] == 1 && back.labels[0] == 0 && videos > 0 ? 0 : 1;
 }
