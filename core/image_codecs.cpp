@@ -113,13 +113,15 @@ void flush_nothing(png_structp) {}
 bool write_png(png_structp png, png_infop info, const ImageView& image, int zlib_level, png_bytep* rows) {
     if (setjmp(png_jmpbuf(png))) return false;
     png_set_write_fn(png, png_get_error_ptr(png), append_png_bytes, flush_nothing);
+    // OpenCV: Z_RLE by default, Z_DEFAULT_STRATEGY once IMWRITE_PNG_COMPRESSION is given.
     if (zlib_level >= 0) {
         png_set_compression_level(png, zlib_level);
+        png_set_compression_strategy(png, Z_DEFAULT_STRATEGY);
     } else {
         png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
         png_set_compression_level(png, Z_BEST_SPEED);
+        png_set_compression_strategy(png, Z_RLE);
     }
-    png_set_compression_strategy(png, Z_RLE);
     const int channels = channels_of(image.order);
     png_set_IHDR(png, info, png_uint_32(image.width), png_uint_32(image.height), 8,
                  channels == 1 ? PNG_COLOR_TYPE_GRAY : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,

@@ -43,7 +43,7 @@ std::string encode_jpeg(const ImageView& image, int quality);
 
 // PNG of 8-bit gray, RGB (from rgb or bgr) or RGBA (from bgra) pixels. `zlib_level` 0-9 as
 // OpenCV's IMWRITE_PNG_COMPRESSION; fast_png_level (-1) is OpenCV's default when no level is given
-// (level 1 with the Sub filter). Both use OpenCV's Z_RLE strategy, so the bytes equal imencode's.
+// (level 1, the Sub filter, Z_RLE); with a level, OpenCV's zlib defaults. The bytes equal imencode's.
 inline constexpr int fast_png_level = -1;
 std::string encode_png(const ImageView& image, int zlib_level = fast_png_level);
 

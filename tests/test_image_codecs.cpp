@@ -77,7 +77,8 @@ TEST_CASE("JPEG frames decode to exactly PIL's Image.open(...).convert('RGB') (s
     int cases = 0;
     for (const char* folder : {"jpeg", "resize"}) {
         const fs::path dir = fs::path(R2BENCH_FIXTURES) / folder;
-        for (const auto& c : nlohmann::json::parse(read_file(dir / "cases.json"))["cases"]) {
+        const auto manifest = nlohmann::json::parse(read_file(dir / "cases.json"));
+        for (const auto& c : manifest.at("cases")) {
             const std::string name = c["name"];
             CAPTURE(name);
             const fs::path pil = dir / (name + (std::string(folder) == "jpeg" ? "_pil.png" : "_decoded.png"));
