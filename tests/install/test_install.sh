@@ -56,13 +56,15 @@ unshare --mount --map-root-user --fork bash -euo pipefail -c "
   if [[ $model == mttr_tiny ]]; then \"\$r2bench\" models > models.txt; fi
 " || fail "the moved install did not run with the checkout hidden"
 e="$tmp/elsewhere"
-for f in synth/meta_expressions/valid/meta_expressions.json r2/r2_pairs.json run/run.json eval/summary.json eval/report.html; do
+for f in synth/meta_expressions/valid/meta_expressions.json r2/r2_pairs.json eval/summary.json eval/report.html; do
   [[ -s "$e/$f" ]] || fail "no $f"
 done
 if grep -rlF "$source" "$e" --include='*.json' --include='*.html' --include='*.csv' --include='*.txt'; then
   fail "these outputs name the checkout $source"
 fi
+[[ -n "$(find "$e/run" -name '*.png' -print -quit)" ]] || fail "run wrote no masks"
 if [[ $model == mttr_tiny ]]; then
+  [[ -s "$e/run/run.json" ]] || fail "no run/run.json"  # neural runs only
   grep -q "\"$tmp/moved/share/r2bench/tiny_weights/mttr_tiny.safetensors\"" "$e/run/run.json" ||
     fail "run.json does not record the moved prefix's bundled weights: $(grep -o '"weights[^,]*' "$e/run/run.json")"
   grep -q "mttr_tiny .*found" "$e/models.txt" || fail "models did not find the bundled weights: $(cat "$e/models.txt")"
