@@ -20,6 +20,7 @@
 #endif
 
 #include "core/atomic_file.h"
+#include "core/data_dir.h"
 #include "core/error.h"
 #include "core/mask_png.h"
 #include "core/pairs.h"
@@ -214,7 +215,7 @@ size_t mapped_shared_libraries() {
 
 // Runs davis2017-evaluation's db_eval_iou + db_eval_boundary over the listed masks on one core.
 std::optional<double> python_seconds(const fs::path& list, const std::string& davis_repo) {
-    const std::string script = std::string(R2BENCH_SOURCE_DIR) + "/scripts/bench_davis_python.py";
+    const std::string script = (data_dir() / "scripts" / "bench_davis_python.py").string();
     const std::string command = fmt::format("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 '{}' --davis-repo '{}' --list '{}'",
                                             script, davis_repo, list.string());
     std::string output;

@@ -10,6 +10,7 @@
 
 #include "cli/bench_eval.h"
 #include "cli/bench_util.h"
+#include "core/data_dir.h"
 #include "core/error.h"
 #include "model_zoo/registry.h"
 #include "model_zoo/synthetic_weights.h"
@@ -66,8 +67,8 @@ int run_bench_model(const BenchModelOptions& o) {
         return 0;
     }
     const std::string command = fmt::format(
-        "/usr/bin/python3 {}/scripts/bench_official_model.py --repo '{}' --model {} --frames {} --size {}x{} --threads {} --repeat {}",
-        R2BENCH_SOURCE_DIR, o.official_repo, o.model, o.frames, o.height, o.width, threads, o.repeats);
+        "/usr/bin/python3 '{}' --repo '{}' --model {} --frames {} --size {}x{} --threads {} --repeat {}",
+        (data_dir() / "scripts" / "bench_official_model.py").string(), o.official_repo, o.model, o.frames, o.height, o.width, threads, o.repeats);
     std::string output;
     if (run_command_output(command, output) != 0) {
         fmt::print("  official PyTorch: not measured ({}): {}\n", command, output);

@@ -8,11 +8,11 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <tbb/parallel_for.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/image_codecs.h"
 #include "core/mask_png.h"
 #include "core/progress.h"
 #include "core/coco_rle.h"
@@ -133,10 +133,7 @@ struct RenderedVideo {
 };
 
 std::string jpeg(const cv::Mat& image, int quality) {
-    std::vector<uint8_t> bytes;
-    if (!cv::imencode(".jpg", image, bytes, {cv::IMWRITE_JPEG_QUALITY, quality}))
-        throw Error("synth: JPEG encoding failed");
-    return std::string(bytes.begin(), bytes.end());
+    return encode_jpeg({image.data, image.cols, image.rows, image.step, PixelOrder::bgr}, quality);
 }
 
 ojson attributes_json(const ExpressionAttributes& a) {

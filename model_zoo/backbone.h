@@ -29,6 +29,8 @@ public:
 
 // "resnet50", "swin_t", "video_swin_t", "video_swin_t_3stage" (MTTR's, strides 4-16) or "tiny_cnn"; throws r2::Error naming the choices otherwise.
 std::unique_ptr<Backbone> make_backbone(const std::string& name);
+// What make_backbone(name)->output_shape() gives, without building it.
+BackboneShape backbone_shape(const std::string& name);
 const std::vector<std::string>& backbone_names();
 
 }  // namespace r2::nn

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "core/data_dir.h"
 #include "core/error.h"
+#include "model_zoo/parameter_counts.h"
 #include "model_zoo/synthetic_weights.h"
 
 #include "model_zoo/resnet.h"
@@ -20,27 +22,33 @@ const std::vector<RegisteredModel>& registered_models() {
     static const std::vector<RegisteredModel> models = {
         {"resnet50", "backbone", "ResNet-50 (frozen BN)", "-",
          "torchvision / official R2-VOS, ReferFormer checkpoints under backbone.0.body. (convert-weights --strip-prefix)",
-         [] { return nn::ResNet50().ptr(); }},
+         [] { return nn::ResNet50().ptr(); }, [] { return nn::backbone_parameter_count("resnet50"); }},
         {"swin_t", "backbone", "Swin-T (window 7)", "-", "ReferFormer's swin_t_p4w7 under backbone.0.body.",
-         [] { return nn::SwinTransformer().ptr(); }},
+         [] { return nn::SwinTransformer().ptr(); }, [] { return nn::backbone_parameter_count("swin_t"); }},
         {"video_swin_t", "backbone", "Video Swin-T (patch 1x4x4, window 8x7x7)", "-",
-         "ReferFormer video_swin_t_p4w7 under backbone.0.body.", [] { return nn::VideoSwinTransformer().ptr(); }},
+         "ReferFormer video_swin_t_p4w7 under backbone.0.body.", [] { return nn::VideoSwinTransformer().ptr(); },
+         [] { return nn::backbone_parameter_count("video_swin_t"); }},
         {"video_swin_t_3stage", "backbone", "Video Swin-T, stages 1-3 (strides 4-16)", "-", "MTTR under backbone.",
-         [] { return nn::VideoSwinTransformer(nn::VideoSwinConfig::video_swin_t_3stage()).ptr(); }},
+         [] { return nn::VideoSwinTransformer(nn::VideoSwinConfig::video_swin_t_3stage()).ptr(); },
+         [] { return nn::backbone_parameter_count("video_swin_t_3stage"); }},
         {"tiny_cnn", "backbone", "tiny CNN (16-128 channels)", "-", "trained by r2bench for the tiny models",
-         [] { return nn::TinyBackbone().ptr(); }},
+         [] { return nn::TinyBackbone().ptr(); }, [] { return nn::backbone_parameter_count("tiny_cnn"); }},
         {"roberta-base", "text encoder", "-", "RoBERTa, 12 layers", "Hugging Face roberta-base (ReferFormer, MTTR), under text_encoder.",
-         [] { return nn::RobertaModel(nn::RobertaConfig::roberta_base()).ptr(); }},
+         [] { return nn::RobertaModel(nn::RobertaConfig::roberta_base()).ptr(); },
+         [] { return nn::parameter_count(nn::RobertaConfig::roberta_base()); }},
         {"distilroberta-base", "text encoder", "-", "RoBERTa, 6 layers", "Hugging Face distilroberta-base (R2-VOS default), under text_encoder.",
-         [] { return nn::RobertaModel(nn::RobertaConfig::distilroberta_base()).ptr(); }},
+         [] { return nn::RobertaModel(nn::RobertaConfig::distilroberta_base()).ptr(); },
+         [] { return nn::parameter_count(nn::RobertaConfig::distilroberta_base()); }},
     };
     static const std::vector<RegisteredModel> all = [] {
         std::vector<RegisteredModel> v = models;
         for (const auto& m : runnable_models())
-            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help, [entry = m]() -> std::shared_ptr<torch::nn::Module> {
+            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help,
+                         [entry = m]() -> std::shared_ptr<torch::nn::Module> {
                              if (entry.family == "mttr") return nn::MTTR(entry.mttr_config).ptr();
                              return nn::ReferFormer(entry.config).ptr();
-                         }});
+                         },
+                         [entry = m] { return entry.family == "mttr" ? nn::parameter_count(entry.mttr_config) : nn::parameter_count(entry.config); }});
         return v;
     }();
     return all;
@@ -162,7 +170,7 @@ nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::
 
 std::filesystem::path bundled_weights_dir() {
     if (const char* dir = std::getenv("R2BENCH_TINY_WEIGHTS"); dir && *dir) return dir;
-    return R2BENCH_TINY_WEIGHTS_DIR;
+    return data_dir() / "tiny_weights";
 }
 
 std::filesystem::path find_weights_file(const RunnableModel& entry, const std::filesystem::path& weights_dir,
@@ -246,8 +254,7 @@ std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir
     for (const auto& m : registered_models()) {
         ModelStatus s;
         s.model = &m;
-        const auto module = m.make();
-        s.parameters = parameter_count(*module);
+        s.parameters = m.parameters();
         s.weights = weights_dir / (m.name + ".safetensors");
         // The tiny models' bundled weights, as load_runnable_model finds them.
         const auto* runnable_entry = find_runnable_model(m.name);
@@ -255,6 +262,7 @@ std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir
             s.weights = bundled_weights_dir() / (m.name + ".safetensors");
         s.found = std::filesystem::exists(s.weights);
         if (s.found) {
+            const auto module = m.make();
             auto weights = tensors_from_file(SafetensorsFile::open(s.weights));
             if (const auto* runnable = find_runnable_model(m.name)) apply_checkpoint_rules(weights, runnable->checkpoint);
             // PyTorch's BatchNorm saves num_batches_tracked; frozen batch norm has no use for it.

@@ -26,6 +26,7 @@ struct RegisteredModel {
     std::string text_encoder;  // what it runs on text ("-" for a backbone)
     std::string source;        // where the official weights come from, and their key prefix
     std::function<std::shared_ptr<torch::nn::Module>()> make;
+    std::function<int64_t()> parameters;  // parameter_count(*make()), from the configuration alone (fast)
 };
 
 // The official inference preprocessing: torchvision's Resize(shorter_side) (aspect kept; longer
@@ -104,8 +105,9 @@ void check_tokenizer_files(const RunnableModel& model, const std::filesystem::pa
 
 // The tokenizer a model needs: the built-in byte tokenizer for the tiny models, else RoBERTa's
 // vocab.json and merges.txt from text_dir (r2bench looks in --text-dir, then <weights_dir>/roberta).
-// Where the tiny models' trained weights are (model_zoo/tiny_weights in the source tree, made by
-// scripts/train_tiny.sh); the environment variable R2BENCH_TINY_WEIGHTS overrides it.
+// Where the tiny models' trained weights are: share/r2bench/tiny_weights (core/data_dir.h), copied
+// there from model_zoo/tiny_weights (made by scripts/train_tiny.sh) by the build and by
+// `cmake --install`; the environment variable R2BENCH_TINY_WEIGHTS overrides it.
 std::filesystem::path bundled_weights_dir();
 
 BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir);
@@ -120,8 +122,9 @@ struct ModelStatus {
     std::optional<LoadReport> load;  // when found: what loading them reported
 };
 
-// Builds every model, looks for its weights and, when present, loads them (strict: a missing,
-// unexpected or mismatched key throws).
+// Every model's parameter count (from its configuration) and weights file; the models whose
+// weights are found are built and the weights loaded (strict: a missing, unexpected or mismatched
+// key throws). Nothing else is built, so the tiny models' bundled weights are all it loads by default.
 std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir, bool strict);
 
 }  // namespace r2

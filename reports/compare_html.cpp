@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
@@ -134,9 +133,7 @@ std::string side_by_side(cv::Mat a, cv::Mat b) {
     cv::Mat both(std::max(a.rows, b.rows), a.cols + b.cols + 6, CV_8UC3, cv::Scalar(255, 255, 255));
     a.copyTo(both(cv::Rect(0, 0, a.cols, a.rows)));
     b.copyTo(both(cv::Rect(a.cols + 6, 0, b.cols, b.rows)));
-    std::vector<uint8_t> png;
-    cv::imencode(".png", both, png, {cv::IMWRITE_PNG_COMPRESSION, 9});
-    return fmt::format("<img src='data:image/png;base64,{}' width='{}' height='{}' alt='A left, B right'>", base64(png), both.cols,
+    return fmt::format("<img src='data:image/png;base64,{}' width='{}' height='{}' alt='A left, B right'>", base64(png_bytes(both, 9)), both.cols,
                        both.rows);
 }
 
@@ -180,7 +177,7 @@ std::string figure(const Pictures& p, const std::string& video, const std::strin
     if (frame.empty()) return "";
     const std::string shown = negative ? x.negative_video : x.video;
     const fs::path jpg = p.images() / shown / (frame + ".jpg");
-    const cv::Mat image = !p.images().empty() && fs::exists(jpg) ? cv::imread(jpg.string(), cv::IMREAD_COLOR) : cv::Mat();
+    const cv::Mat image = p.images().empty() ? cv::Mat() : read_frame_bgr(jpg);
     const cv::Mat gt = negative || p.r.annotations.empty() ? cv::Mat() : read_mask(p.r.annotations / x.video / (frame + ".png"), object_ids(x.obj_id));
     const fs::path rel = fs::path(negative ? "Negatives" : "Annotations") / shown / exp_id / (frame + ".png");
     return fmt::format("<figure>{}<figcaption>{} · {} frame {}<br>{}</figcaption></figure>",

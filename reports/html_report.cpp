@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/atomic_file.h"
@@ -154,16 +153,14 @@ struct Thumbnail {
 };
 
 std::string data_uri(const cv::Mat& image, const char* extension) {
-    std::vector<uint8_t> bytes;
     const bool png = std::string(extension) == ".png";
-    if (png) cv::imencode(extension, image, bytes, {cv::IMWRITE_PNG_COMPRESSION, 9});
-    else cv::imencode(extension, image, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+    const std::string bytes = png ? png_bytes(image, 9) : jpeg_bytes(image, 90);
     return fmt::format("data:image/{};base64,{}", png ? "png" : "jpeg", base64(bytes));
 }
 
 // The frame (or a grey field when it is missing) at thumbnail size, and the masks drawn for it.
 Thumbnail render_panel(const fs::path& jpg, const cv::Mat& gt, const cv::Mat& pred, Mark mark) {
-    cv::Mat frame = !jpg.empty() && fs::exists(jpg) ? cv::imread(jpg.string(), cv::IMREAD_COLOR) : cv::Mat();
+    cv::Mat frame = read_frame_bgr(jpg);
     const cv::Size source = !frame.empty() ? frame.size() : !pred.empty() ? pred.size() : !gt.empty() ? gt.size() : cv::Size(16, 9);
     const cv::Size size = thumb_size(source);
     Thumbnail t;

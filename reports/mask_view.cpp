@@ -3,25 +3,53 @@
 #include <algorithm>
 #include <sstream>
 
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
 #include "core/error.h"
+#include "core/image_codecs.h"
 #include "core/mask_png.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
 
-std::string base64(const std::vector<uint8_t>& bytes) {
+namespace {
+ImageView view_of(const cv::Mat& image) {
+    if (image.depth() != CV_8U || image.channels() == 2 || image.channels() > 4)
+        throw Error(fmt::format("cannot encode a cv::Mat of type {}", image.type()));
+    const PixelOrder order = image.channels() == 1 ? PixelOrder::gray : image.channels() == 3 ? PixelOrder::bgr : PixelOrder::bgra;
+    return {image.data, image.cols, image.rows, image.step, order};
+}
+}  // namespace
+
+cv::Mat read_frame_bgr(const fs::path& jpg) {
+    if (jpg.empty() || !fs::exists(jpg)) return {};
+    try {
+        const Image8 rgb = read_jpeg_rgb(jpg);
+        cv::Mat bgr;
+        cv::cvtColor(cv::Mat(rgb.height, rgb.width, CV_8UC3, const_cast<uint8_t*>(rgb.pixels.data())), bgr, cv::COLOR_RGB2BGR);
+        return bgr;
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+std::string png_bytes(const cv::Mat& image, int zlib_level) { return encode_png(view_of(image), zlib_level); }
+std::string jpeg_bytes(const cv::Mat& image, int quality) { return encode_jpeg(view_of(image), quality); }
+
+std::string base64(std::string_view bytes) {
     static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8) | bytes[i + 2];
+        const uint32_t v = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
         for (int k = 18; k >= 0; k -= 6) out += table[(v >> k) & 63];
     }
     if (i + 1 == bytes.size()) {
-        const uint32_t v = uint32_t(bytes[i]) << 16;
+        const uint32_t v = uint32_t(uint8_t(bytes[i])) << 16;
         out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += "==";
     } else if (i + 2 == bytes.size()) {
-        const uint32_t v = (uint32_t(bytes[i]) << 16) | (uint32_t(bytes[i + 1]) << 8);
+        const uint32_t v = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8);
         out += table[(v >> 18) & 63], out += table[(v >> 12) & 63], out += table[(v >> 6) & 63], out += '=';
     }
     return out;

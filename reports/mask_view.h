@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -18,7 +19,16 @@ cv::Mat read_mask(const std::filesystem::path& png, const std::vector<int>& obje
 // "1" or "1,2" (Ref-DAVIS merges) → {1} or {1, 2}; items that are not palette ids 1..255 are skipped.
 std::vector<int> object_ids(const std::string& obj_id);
 
+// A JPEG frame as a BGR Mat to draw on; an empty Mat when the file is absent or does not decode.
+cv::Mat read_frame_bgr(const std::filesystem::path& jpg);
+// A BGR (or BGRA, or gray) Mat as PNG or JPEG bytes (core/image_codecs.h).
+std::string png_bytes(const cv::Mat& image, int zlib_level);
+std::string jpeg_bytes(const cv::Mat& image, int quality);
+
 // Standard base64 (RFC 4648, padded), for data: URLs.
-std::string base64(const std::vector<uint8_t>& bytes);
+std::string base64(std::string_view bytes);
+inline std::string base64(const std::vector<uint8_t>& bytes) {
+    return base64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
 
 }  // namespace r2

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <tbb/parallel_for.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/image_codecs.h"
 #include "core/mask_png.h"
 #include "core/progress.h"
 #include "core/rng.h"
@@ -27,9 +27,7 @@ namespace {
 
 // 0/255 grayscale, as the official ReferFormer / R2-VOS / MTTR inference scripts save masks.
 void write_mask(const fs::path& path, const cv::Mat& mask) {
-    std::vector<uint8_t> png;
-    if (!cv::imencode(".png", mask, png)) throw Error("PNG encoding failed for " + path.string());
-    write_file_atomically(path, std::string(png.begin(), png.end()));
+    write_file_atomically(path, encode_png({mask.data, mask.cols, mask.rows, mask.step, PixelOrder::gray}));
 }
 
 cv::Mat perturb(const cv::Mat& object, Rng& rng) {

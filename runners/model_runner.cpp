@@ -11,8 +11,6 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -111,17 +109,7 @@ fs::path frame_path(const fs::path& root, const std::string& split, const std::s
 
 Image8 read_rgb_jpeg(const fs::path& path) {
     if (!fs::exists(path)) throw FileError(path, "missing frame (listed in the pairs file)");
-    const cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
-    if (bgr.empty()) throw FileError(path, "cannot decode this JPEG (unreadable or corrupt)");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    Image8 image;
-    image.width = rgb.cols;
-    image.height = rgb.rows;
-    image.channels = 3;
-    image.pixels.resize(size_t(rgb.total()) * 3);
-    for (int y = 0; y < rgb.rows; ++y) std::memcpy(&image.pixels[size_t(y) * size_t(rgb.cols) * 3], rgb.ptr(y), size_t(rgb.cols) * 3);
-    return image;
+    return read_jpeg_rgb(path);  // PIL's decode: libjpeg-turbo, accurate IDCT, fancy upsampling, no EXIF rotation
 }
 
 // torchvision's ToTensor (x / 255) and Normalize ((x - mean) / std), in float32 as they compute it.

@@ -8,13 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace r2 {
+#include "core/image_codecs.h"  // Image8
 
-// An 8-bit interleaved image (RGB: channels = 3), row-major.
-struct Image8 {
-    int width = 0, height = 0, channels = 3;
-    std::vector<uint8_t> pixels;  // height * width * channels
-};
+namespace r2 {
 
 // PIL's Image.resize((width, height), Image.BILINEAR) on the whole image (box = full image, no
 // reducing_gap), exactly: same coefficients, 22-bit fixed point, same rounding and clipping.

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-15}"
-all=(torch_pickle torch_checkpoint safetensors png submission_zip ytvos_meta r2_pairs per_frame_h5 coco_rle mevis_mask_dict)
+all=(torch_pickle torch_checkpoint safetensors png jpeg submission_zip ytvos_meta r2_pairs per_frame_h5 coco_rle mevis_mask_dict)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 

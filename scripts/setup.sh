@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libopencv-dev libpng-dev libdeflate-dev libeigen3-dev nlohmann-json3-dev libtbb-dev libfmt-dev
-  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libtorch-dev
+  libcli11-dev doctest-dev libhdf5-dev libzip-dev libicu-dev libssl-dev libturbojpeg0-dev libtorch-dev
   libcpp-httplib-dev libsqlite3-dev  # `r2bench serve`: its HTTP server and its database
   curl chromium python3-websocket  # curl: scripts/demo.sh submits through the API; the browser test of `serve` (headless Chromium through the DevTools protocol)
   libopenblas0-openmp  # Debian's libtorch falls back to reference BLAS (~35x slower) without it

@@ -248,14 +248,15 @@ std::string described(const std::string& help, const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("the scoring executable never maps libtorch (nor OpenCV's imgcodecs until it encodes an image)") {
+TEST_CASE("the scoring executable never maps libtorch nor OpenCV's imgcodecs (images go through libturbojpeg and libpng)") {
     std::string out;
     REQUIRE(run_command(fmt::format("ldd {}", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("libc.so.6") != std::string::npos);  // ldd did list the libraries
     CHECK(out.find("libpng16") != std::string::npos);
     CHECK(out.find("libtorch") == std::string::npos);
     CHECK(out.find("libc10") == std::string::npos);
-    CHECK(out.find("libopencv_imgcodecs") == std::string::npos);  // cli/imgcodecs_on_demand.cpp
+    CHECK(out.find("libopencv_imgcodecs") == std::string::npos);  // core/image_codecs.h instead
+    CHECK(out.find("libturbojpeg") != std::string::npos);
 
     // At run time, dlopen included: --help, eval (with R from the pairs), convert-weights.
     TempDir dir;
@@ -275,10 +276,11 @@ TEST_CASE("the scoring executable never maps libtorch (nor OpenCV's imgcodecs un
         fmt::format("{} convert-weights {} {}", R2BENCH_BINARY, (dir / "none.pth").string(), (dir / "w.safetensors").string()));
     CHECK_FALSE(convert.empty());
     CHECK_FALSE(any_contains(convert, "libtorch"));
-    // The check sees libraries loaded on demand: report thumbnails load imgcodecs, and still no libtorch.
+    // The report encodes its thumbnails (PNG, JPEG) without imgcodecs, and without libtorch.
     const auto report = initialised_libraries(fmt::format("{} report {}", R2BENCH_BINARY, (dir / "out").string()));
     CHECK(fs::exists(dir / "out/report.html"));
-    CHECK(any_contains(report, "libopencv_imgcodecs"));
+    CHECK(any_contains(report, "libturbojpeg"));
+    CHECK_FALSE(any_contains(report, "libopencv_imgcodecs"));
     CHECK_FALSE(any_contains(report, "libtorch"));
 #ifdef R2BENCH_MODELS_BINARY
     // … and the libtorch commands' executable does map it (the check can see it).

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "model_zoo/model_names.h"
+#include "model_zoo/parameter_counts.h"
 #include "model_zoo/registry.h"
 #include "model_zoo/safetensors.h"
 #include "model_zoo/synthetic_weights.h"
@@ -33,6 +34,27 @@ TEST_CASE("tiny backbone: four levels at strides 4, 8, 16, 32") {
     CHECK(levels[1].sizes() == torch::IntArrayRef({2, 32, 8, 12}));
     CHECK(levels[2].sizes() == torch::IntArrayRef({2, 64, 4, 6}));
     CHECK(levels[3].sizes() == torch::IntArrayRef({2, 128, 2, 3}));
+}
+
+TEST_CASE("registry: every parameter count from the configuration equals the built module's") {
+    // `r2bench models` lists these without building anything (model_zoo/parameter_counts.h).
+    for (const auto& m : registered_models()) {
+        CAPTURE(m.name);
+        CHECK(m.parameters() == parameter_count(*m.make()));
+    }
+    // A configuration off the registry's: R2-VOS with 12 text layers, without box refinement
+    // (the shared head is listed once per decoder layer, as parameters() lists it).
+    auto config = nn::ReferFormerConfig::r2vos_tiny();
+    config.text_encoder.num_hidden_layers = 3, config.with_box_refine = false, config.num_queries = 7;
+    CHECK(nn::parameter_count(config) == parameter_count(*nn::ReferFormer(config)));
+    auto mttr = nn::MTTRConfig::mttr_tiny();
+    mttr.num_queries = 9, mttr.mask_kernels_dim = 16, mttr.text_encoder.add_pooling_layer = true;
+    CHECK(nn::parameter_count(mttr) == parameter_count(*nn::MTTR(mttr)));
+    // ResNet-50's convolutions: torchvision's 25,557,032 less the fc layer (2,049,000) and the batch
+    // norms' 53,120 weights and biases (buffers here: frozen batch norm).
+    CHECK(nn::backbone_parameter_count("resnet50") == 25557032 - 2049000 - 53120);
+    // roberta-base: Hugging Face's 124,645,632 (with the pooler).
+    CHECK(nn::parameter_count(nn::RobertaConfig::roberta_base()) == 124645632);
 }
 
 TEST_CASE("registry: names are unique, models build, weights are found and loaded (strict or not)") {

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/image_codecs.h"
 #include "metrics/alignment.h"
 #include "runners/pil_resize.h"
 #include "runners/shards.h"
@@ -69,8 +70,8 @@ TEST_CASE("PIL's bilinear Resize is reproduced exactly on the fixture frames (od
     for (const auto& c : cases) {
         const std::string name = c["name"];
         CAPTURE(name);
-        // OpenCV's JPEG decoder gives PIL's pixels (both libjpeg-turbo, islow DCT, fancy upsampling).
-        const Image8 decoded = read_rgb(dir / (name + ".jpg"));
+        // r2bench's JPEG decoder (core/image_codecs.h) gives PIL's pixels: libjpeg-turbo, islow DCT, fancy upsampling.
+        const Image8 decoded = read_jpeg_rgb(dir / (name + ".jpg"));
         CHECK(max_difference(decoded, read_rgb(dir / (name + "_decoded.png"))) == 0);
         const auto size = torchvision_resize_size(decoded.width, decoded.height, c["resize"]);
         CHECK(size[0] == c["out_width"]);
