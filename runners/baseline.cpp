@@ -54,9 +54,8 @@ void write_mask_png(const fs::path& path, const uint8_t* pixels, int width, int 
 namespace {
 
 cv::Size jpeg_size(const fs::path& path) {
-    const cv::Mat image = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
-    if (image.empty()) throw FileError(path, "cannot read this frame (needed for the size of its masks)");
-    return cv::Size(image.cols, image.rows);
+    const Image8 image = read_jpeg_rgb(path);  // FileError names the frame when it cannot be read
+    return cv::Size(image.width, image.height);
 }
 
 LabelMap mevis_truth(const BenchSet& input, const BenchExpression& ex, size_t t) {
