@@ -46,7 +46,7 @@ Image8 decode_jpeg_rgb(std::string_view jpeg_bytes, const std::filesystem::path&
     int width = 0, height = 0, subsampling = 0, colorspace = 0;
     if (tjDecompressHeader3(tj.get(), bytes, static_cast<unsigned long>(jpeg_bytes.size()), &width, &height, &subsampling,
                             &colorspace) != 0)
-        throw FileError(name, fmt::format("not a JPEG that decodes ({})", tjGetErrorStr2(tj.get())));
+        throw FileError(name, fmt::format("cannot decode: not a JPEG ({})", tjGetErrorStr2(tj.get())));
     if (width <= 0 || height <= 0 || int64_t(width) * height > max_pixels)
         throw FileError(name, fmt::format("a {}x{} JPEG is larger than the {} pixels r2bench reads", width, height, max_pixels));
     Image8 image;

@@ -14,7 +14,9 @@ out=${out:-build/benchmarks-demo}
 [[ " $* " == *" --no-setup "* ]] || bash scripts/setup.sh
 r2bench=${R2BENCH:-build/r2bench}
 models=(noisy-oracle)
-"$r2bench" models 2>/dev/null | grep -q mttr_tiny && models+=(mttr_tiny)
+# Captured first: `grep -q` would close the pipe early, and pipefail would count the SIGPIPE as a failure.
+listed=$("$r2bench" models 2>/dev/null || true)
+[[ "$listed" == *mttr_tiny*found* ]] && models+=(mttr_tiny)
 
 for format in ref-davis mevis; do
   d="$out/$format"
