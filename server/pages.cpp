@@ -42,16 +42,18 @@ std::string cell(const std::optional<double>& v) {
     return fmt::format("<td data-v='{}'>{}</td>", v ? fmt::format("{:.6f}", *v) : "-1", percent(v));
 }
 
-std::string page(const std::string& title, const std::string& body) {
+// refresh_seconds > 0: the browser reloads the page (a meta refresh: no script, so the CSP allows it).
+std::string page(const std::string& title, const std::string& body, int refresh_seconds = 0) {
+    const std::string refresh = refresh_seconds > 0 ? fmt::format("<meta http-equiv='refresh' content='{}'>", refresh_seconds) : "";
     return fmt::format(
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{} · R²-Youtube-VOS</title><style>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{}<title>{} · R²-Youtube-VOS</title><style>"
         "body{{font-family:sans-serif;margin:24px;max-width:1200px}}table{{border-collapse:collapse}}"
         "td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td.l,th.l{{text-align:left}}"
         "th[data-sort]{{cursor:pointer;background:#f3f3f3}}.err{{color:#b00}}pre{{background:#f7f7f7;padding:8px;white-space:pre-wrap}}"
         "nav a{{margin-right:16px}}label{{display:block;margin:8px 0}}.state{{font-weight:bold}}"
         "</style></head><body><nav><a href='/'>Leaderboard</a><a href='/submit'>Submit</a>"
         "<a href='/api/leaderboard'>JSON</a><a href='/leaderboard.csv'>CSV</a></nav><h1>{}</h1>{}</body></html>\n",
-        escape(title), escape(title), body);
+        refresh, escape(title), escape(title), body);
 }
 
 std::string state_text(const Submission& s, int64_t queue_ahead) {
@@ -182,8 +184,8 @@ std::string status_page(const Submission& s, const Viewer& viewer, int64_t queue
                                    "<p>Status: <span class='state' id='state' data-state='{}'>{}</span></p>",
                                    escape(url_part(s.team)), escape(s.team), escape(s.method), utc(s.created), state_name(s.state),
                                    escape(state_text(s, queue_ahead)));
-    if (s.state == State::queued || s.state == State::scoring)
-        body += "<p>This page does not refresh itself; reload it to follow the scoring.</p>";
+    const bool pending = s.state == State::queued || s.state == State::scoring;
+    if (pending) body += "<p>This page reloads itself every 3 s until the scoring ends.</p>";
     if (s.state == State::done) {
         const LeaderboardRow r = leaderboard_row_from_summary("", s.summary);
         body += fmt::format("<table id='scores'><tr><th>J&amp;F&amp;R</th><th>J&amp;F</th><th>J</th><th>F</th><th>R</th><th>AUROC</th></tr>"
@@ -202,7 +204,7 @@ std::string status_page(const Submission& s, const Viewer& viewer, int64_t queue
             body += fmt::format("<form method='post' action='/submissions/{}/{}'><button>{}</button></form>", s.id,
                                 s.hidden ? "show" : "hide", s.hidden ? "Show on the board" : "Hide from the board");
     }
-    return page(fmt::format("Submission {}", s.id), body);
+    return page(fmt::format("Submission {}", s.id), body, pending ? 3 : 0);
 }
 
 std::string team_page(const std::string& team, const std::vector<Submission>& history, const Viewer& viewer) {

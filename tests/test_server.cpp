@@ -22,6 +22,7 @@
 #include "dataset_builder/synth.h"
 #include "reports/submission.h"
 #include "runners/baseline.h"
+#include "server/pages.h"
 #include "server/process.h"
 #include "server/store.h"
 #include "server/zip_folder.h"
@@ -395,4 +396,18 @@ TEST_CASE("serve: a database left by an older r2bench is upgraded, and a newer o
     TempDir foreign;
     write_file_atomically(foreign / "r2bench.sqlite", std::string(4096, 'x'));
     CHECK_THROWS_WITH_AS(server::Store{foreign.path}, doctest::Contains("r2bench.sqlite"), FileError);
+}
+
+TEST_CASE("serve: a status page reloads itself while its submission is queued or scoring, and stops once it is done or failed") {
+    const std::string refresh = "<meta http-equiv='refresh' content='3'>";
+    server::Submission s;
+    s.id = 3;
+    s.team = "lab";
+    s.method = "m";
+    for (server::State state : {server::State::queued, server::State::scoring}) {
+        s.state = state;
+        CHECK(contains(server::status_page(s, server::Viewer{}, 0), refresh));
+    }
+    s.state = server::State::failed;
+    CHECK_FALSE(contains(server::status_page(s, server::Viewer{}, 0), "http-equiv"));
 }
