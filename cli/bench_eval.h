@@ -72,4 +72,12 @@ struct BenchRunOptions {
 };
 int run_bench_run(const BenchRunOptions& options);
 
+// `r2bench bench train` (built with libtorch only): training steps/s with the grid_sample reference
+// deformable attention and with the fast kernel, and the seconds per stage of a step.
+struct BenchTrainOptions {
+    std::string model = "r2vos_tiny";
+    int64_t steps = 8;
+};
+int run_bench_train(const BenchTrainOptions& options);
+
 }  // namespace r2::cli

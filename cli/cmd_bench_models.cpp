@@ -57,6 +57,13 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
     non_negative(run_cmd->add_option("--window", run->window, "Frames per clip (0: the whole video)")->capture_default_str());
     run_cmd->add_option("--keep", run->keep_dir, "Keep the data sets and submissions in this folder");
     run_cmd->callback([run, &exit_code] { exit_code = run_bench_run(*run); });
+
+    auto train = std::make_shared<BenchTrainOptions>();
+    CLI::App* train_cmd = add_command(bench, "bench train");
+    train_cmd->footer("Example:\n  r2bench bench train --model r2vos_tiny --steps 8");
+    train_cmd->add_option("--model", train->model, "A tiny model (r2vos_tiny, referformer_tiny, mttr_tiny)")->capture_default_str();
+    at_least(train_cmd->add_option("--steps", train->steps, "Training steps per kernel")->capture_default_str(), 1);
+    train_cmd->callback([train, &exit_code] { exit_code = run_bench_train(*train); });
 }
 
 }  // namespace r2::cli

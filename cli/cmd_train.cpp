@@ -7,6 +7,7 @@
 #include "cli/command_table.h"
 #include "cli/handover.h"
 #include "core/interrupt.h"
+#include "model_zoo/ablations.h"
 #include "reports/train_report.h"
 #include "runners/trainer.h"
 
@@ -20,6 +21,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
         int64_t batch_size = 0, frames = 0;
         std::vector<int64_t> shorter_sides;
         ValidationOptions validation;
+        std::string config;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = add_command(app, "train");
@@ -47,8 +49,16 @@ void add_train_command(CLI::App& app, int& exit_code) {
     at_least(cmd->add_option("--checkpoint-every", o->train.checkpoint_every, "Steps between checkpoints")->capture_default_str(), 1);
     cmd->add_flag("--resume", o->train.resume, "Continue the interrupted run, or extend OUT's run to a larger --steps (other options must be the same)");
     at_least(cmd->add_option("--stop-after", o->train.stop_after, "Train at most N steps in this call, checkpoint and exit (then --resume)"), 1);
+    cmd->add_option("--config", o->config,
+                    "An ablation of the R2-VOS paper (Tables 3-6) as a configuration of --model r2vos_tiny: t3-baseline, t3-eg, "
+                    "t3-cc, t3-ft, t4-none, t4-point, t4-angle, t4-distance, t4-both, t5-q1, t5-q5, t5-q9, t6-w1, t6-w3, t6-w5 "
+                    "(`r2bench ablate --list` says what each changes); the weights are named r2vos_tiny:CONFIG");
     cmd->add_option("--init-weights", o->train.init_weights, "Start from these weights (.safetensors) instead of the initialisation")
         ->check(CLI::ExistingFile);
+    cmd->add_option("--init-only", o->train.init_only,
+                    "With --init-weights: load only the tensors under these key prefixes (e.g. backbone. text_encoder. from "
+                    "another model's weights); the rest keeps the initialisation")
+        ->needs("--init-weights");
     cmd->add_option("--text-dir", o->train.text_dir, "RoBERTa vocab.json + merges.txt (models without the built-in byte tokenizer)");
     cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
     cmd->add_option("--lr", o->lr, "Learning rate (default: the model's recipe)");
@@ -72,6 +82,13 @@ void add_train_command(CLI::App& app, int& exit_code) {
     at_least(cmd->add_option("--val-expressions", o->validation.expressions, "Held-out expressions per pass, spread over the pairs"), 1)
         ->capture_default_str();
     cmd->callback([o, cmd, &exit_code] {
+        if (!o->config.empty()) {
+            const AblationRow* row = find_ablation(o->config);
+            if (!row) throw Error(fmt::format("--config: unknown configuration '{}' (`r2bench ablate --list` lists them)", o->config));
+            if (o->train.model != "r2vos_tiny")
+                throw Error(fmt::format("--config {}: the ablation configurations are of r2vos_tiny, not of {}", o->config, o->train.model));
+            o->train.model = row->model.name;
+        }
         const RunnableModel* entry = find_runnable_model(o->train.model);
         if (!entry) throw Error(fmt::format("--model: unknown model '{}' (`r2bench models` lists them)", o->train.model));
         TrainRecipe& r = o->train.recipe;

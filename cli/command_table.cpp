@@ -31,6 +31,9 @@ const std::vector<CommandInfo>& command_table() {
         {"train",
          "Train a model (the tiny ones on a CPU) on a training split with its paper's losses; checkpoints, --resume, loss curves",
          Runs::models},
+        {"ablate",
+         "The R2-VOS paper's ablation tables (3-6) in kind: every row of r2vos_tiny trained, run and scored; table_N.md/.csv/.html",
+         Runs::models},
         {"models", "List the runnable models and their parts, parameter counts and weights", Runs::models},
         {"bench", "Benchmarks: print speeds and ratios against a baseline measured in the same run", Runs::both},
         {"bench eval",
@@ -59,6 +62,10 @@ const std::vector<CommandInfo>& command_table() {
         {"bench model",
          "Forward time of a registered model per stage and its peak memory; with --official-repo also the official PyTorch "
          "model's time on the same input and threads",
+         Runs::models},
+        {"bench train",
+         "Training steps/s of a tiny model with the grid_sample reference deformable attention and with the fast kernel and its "
+         "backward, on the same data, and the seconds per stage of a step",
          Runs::models},
         {"bench run",
          "`r2bench run` on generated synth sets (their R² pairs built too): model-only vs end-to-end frames/s and their ratio "

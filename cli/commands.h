@@ -22,6 +22,7 @@ void add_convert_weights_command(CLI::App& app, int& exit_code);
 // r2bench-models only (libtorch):
 void add_models_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);
+void add_ablate_command(CLI::App& app, int& exit_code);
 void add_model_bench_commands(CLI::App& bench, int& exit_code);  // bench msda, backbone, model, run
 void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_build_dataset_command(CLI::App& app, int& exit_code);

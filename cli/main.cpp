@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     r2::cli::add_tokenize_command(app, exit_code);
     r2::cli::add_handed_over_command(app, "models");
     r2::cli::add_handed_over_command(app, "train");
+    r2::cli::add_handed_over_command(app, "ablate");
     r2::cli::add_bench_command(app, exit_code);  // bench msda/backbone/model/run are handed over
     return r2::cli::parse_and_run(app, argc, argv, exit_code);
 }

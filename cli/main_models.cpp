@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     r2::cli::add_run_command(app, exit_code);
     r2::cli::add_models_command(app, exit_code);
     r2::cli::add_train_command(app, exit_code);
+    r2::cli::add_ablate_command(app, exit_code);
     app.get_subcommand("models")->description(std::string(r2::cli::command_info("models").description));
     CLI::App* bench = r2::cli::add_command(app, "bench");
     bench->require_subcommand(1);

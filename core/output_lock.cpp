@@ -56,6 +56,18 @@ double age_seconds(const fs::path& path) {
     return std::difftime(std::time(nullptr), st.st_mtime);
 }
 
+// A process that exited but was not yet reaped (a zombie: its parent, or an init that does not
+// reap, has not waited for it) still answers kill(pid, 0); /proc tells it apart. A killed
+// server's orphaned worker is such a process for a moment, and its lock is free.
+bool process_running(long pid) {
+    if (pid <= 0 || !(::kill(pid_t(pid), 0) == 0 || errno == EPERM)) return false;
+    const std::string stat = read_small(fmt::format("/proc/{}/stat", pid));
+    const size_t paren = stat.rfind(')');  // the command name may hold spaces and parentheses
+    if (paren == std::string::npos || paren + 2 >= stat.size()) return true;  // no /proc: trust kill()
+    const char state = stat[paren + 2];
+    return state != 'Z' && state != 'X';
+}
+
 // Why the lock in `file` is held by a live process ("" when it is stale, with `why_stale` said).
 std::string live_holder(const fs::path& file, const std::string& text, std::string& why_stale) {
     nlohmann::json holder;
@@ -73,7 +85,7 @@ std::string live_holder(const fs::path& file, const std::string& text, std::stri
     const long pid = holder.value("pid", 0L);
     const std::string who = fmt::format("`r2bench {}` (process {} on host {}, since {})", command, pid, host, since);
     if (host == OutputLock::this_host()) {
-        if (pid > 0 && pid != long(::getpid()) && (::kill(pid_t(pid), 0) == 0 || errno == EPERM)) return who;
+        if (pid != long(::getpid()) && process_running(pid)) return who;
         why_stale = fmt::format("process {} on this host is gone", pid);
         return "";
     }
@@ -84,6 +96,19 @@ std::string live_holder(const fs::path& file, const std::string& text, std::stri
 }
 
 }  // namespace
+
+long OutputLock::local_holder(const fs::path& final_path, const std::string& command) {
+    try {
+        const nlohmann::json holder = nlohmann::json::parse(read_small(lock_file(final_path)));
+        const long pid = holder.value("pid", 0L);
+        if (holder.value("host", "") != this_host() || holder.value("command", "") != command) return 0;
+        return pid != long(::getpid()) && process_running(pid) ? pid : 0;
+    } catch (const std::exception&) {
+        return 0;  // no lock, or one being written
+    }
+}
+
+bool OutputLock::running(long pid) { return process_running(pid); }
 
 std::string OutputLock::this_host() {
     char name[256] = {};

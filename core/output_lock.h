@@ -32,6 +32,12 @@ public:
     static std::filesystem::path lock_file(const std::filesystem::path& final_path);
     static std::string this_host();
 
+    // The process of this host that holds the lock of `final_path` for `command` and is still
+    // running, or 0. (`serve` uses it to stop a worker its killed predecessor left behind.)
+    static long local_holder(const std::filesystem::path& final_path, const std::string& command);
+    // Whether `pid` is a running process (an exited, unreaped one is not).
+    static bool running(long pid);
+
 private:
     struct Held;
     std::unique_ptr<Held> held_;

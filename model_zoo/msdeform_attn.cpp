@@ -19,6 +19,9 @@ namespace r2::nn {
 #if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
 void msda_cpu_avx2(const float* value, const int64_t* shapes, const int64_t* starts, const float* locations, const float* weights,
                    float* out, int64_t N, int64_t S, int64_t M, int64_t D, int64_t Lq, int64_t L, int64_t P);
+void msda_cpu_backward_avx2(const float* value, const int64_t* shapes, const int64_t* starts, const float* locations, const float* weights,
+                            const float* grad_out, float* grad_value, float* grad_locations, float* grad_weights, int64_t N, int64_t S,
+                            int64_t M, int64_t D, int64_t Lq, int64_t L, int64_t P);
 #endif
 
 static std::atomic<bool> g_allow_avx2{true};
@@ -94,6 +97,61 @@ torch::Tensor ms_deform_attn_cpu(const torch::Tensor& value_in, const torch::Ten
     return out;
 }
 
+std::vector<torch::Tensor> ms_deform_attn_cpu_backward(const torch::Tensor& value_in, const torch::Tensor& spatial_shapes,
+                                                       const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations_in,
+                                                       const torch::Tensor& attention_weights_in, const torch::Tensor& grad_output) {
+    check_shapes(value_in, spatial_shapes, level_start_index, sampling_locations_in, attention_weights_in);
+    const auto value = value_in.permute({0, 2, 1, 3}).contiguous();  // (N, M, S, D)
+    const auto locations = sampling_locations_in.to(value.scalar_type()).contiguous();
+    const auto weights = attention_weights_in.to(value.scalar_type()).contiguous();
+    const auto grad_out = grad_output.to(value.scalar_type()).contiguous();
+    const auto shapes = spatial_shapes.to(torch::kCPU, torch::kInt64).contiguous();
+    const auto starts = level_start_index.to(torch::kCPU, torch::kInt64).contiguous();
+    const int64_t N = value.size(0), M = value.size(1), S = value.size(2), D = value.size(3);
+    const int64_t Lq = locations.size(1), L = locations.size(3), P = locations.size(4);
+    TORCH_CHECK(grad_out.sizes() == torch::IntArrayRef({N, Lq, M * D}), "grad_output must be (N, Lq, M·D)");
+    auto grad_value = torch::zeros_like(value), grad_locations = torch::zeros_like(locations), grad_weights = torch::zeros_like(weights);
+    bool done = false;
+#if defined(__x86_64__) && defined(R2BENCH_MSDA_AVX2)
+    static const bool avx2 = cpu_has_avx2_fma();
+    if (avx2 && g_allow_avx2 && value.scalar_type() == torch::kFloat32) {
+        msda_cpu_backward_avx2(value.data_ptr<float>(), shapes.data_ptr<int64_t>(), starts.data_ptr<int64_t>(), locations.data_ptr<float>(),
+                               weights.data_ptr<float>(), grad_out.data_ptr<float>(), grad_value.data_ptr<float>(),
+                               grad_locations.data_ptr<float>(), grad_weights.data_ptr<float>(), N, S, M, D, Lq, L, P);
+        done = true;
+    }
+#endif
+    if (!done)
+        AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "ms_deform_attn_cpu_backward", [&] {
+            baseline::msda_cpu_backward<scalar_t>(value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(), starts.data_ptr<int64_t>(),
+                                                  locations.data_ptr<scalar_t>(), weights.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
+                                                  grad_value.data_ptr<scalar_t>(), grad_locations.data_ptr<scalar_t>(),
+                                                  grad_weights.data_ptr<scalar_t>(), N, S, M, D, Lq, L, P);
+        });
+    return {grad_value.permute({0, 2, 1, 3}).to(value_in.scalar_type()), grad_locations.to(sampling_locations_in.scalar_type()),
+            grad_weights.to(attention_weights_in.scalar_type())};
+}
+
+namespace {
+
+// The fast CPU kernel with its backward, for training (the grid_sample reference trains too, but
+// builds (N·M, D, Lq, P) intermediates per level and runs several times slower).
+struct MSDAFunction : torch::autograd::Function<MSDAFunction> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& value, const torch::Tensor& spatial_shapes,
+                                 const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,
+                                 const torch::Tensor& attention_weights) {
+        ctx->save_for_backward({value, spatial_shapes, level_start_index, sampling_locations, attention_weights});
+        return ms_deform_attn_cpu(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grad_outputs) {
+        const auto saved = ctx->get_saved_variables();
+        const auto grads = ms_deform_attn_cpu_backward(saved[0], saved[1], saved[2], saved[3], saved[4], grad_outputs[0]);
+        return {grads[0], torch::Tensor(), torch::Tensor(), grads[1], grads[2]};
+    }
+};
+
+}  // namespace
+
 #ifdef R2BENCH_WITH_CUDA
 torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value, const torch::Tensor& spatial_shapes, const torch::Tensor& level_start_index,
                                   const torch::Tensor& sampling_locations, const torch::Tensor& attention_weights) {
@@ -114,6 +172,9 @@ torch::Tensor ms_deform_attn(const torch::Tensor& value, const torch::Tensor& sp
     if (value.is_cuda()) return ms_deform_attn_cuda(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
     if (kernel == MSDAKernel::reference)
         return ms_deform_attn_reference(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
+    const bool needs_grad = torch::GradMode::is_enabled() &&
+                            (value.requires_grad() || sampling_locations.requires_grad() || attention_weights.requires_grad());
+    if (needs_grad) return MSDAFunction::apply(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
     return ms_deform_attn_cpu(value, spatial_shapes, level_start_index, sampling_locations, attention_weights);
 }
 

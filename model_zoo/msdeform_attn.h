@@ -24,6 +24,12 @@ torch::Tensor ms_deform_attn_reference(const torch::Tensor& value, const torch::
 torch::Tensor ms_deform_attn_cpu(const torch::Tensor& value, const torch::Tensor& spatial_shapes,
                                  const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,
                                  const torch::Tensor& attention_weights);
+// its backward: the gradients of value, sampling_locations and attention_weights for the output's
+// gradient grad_output (N, Lq, M·D). ms_deform_attn(…, MSDAKernel::fast) uses it through autograd
+// when an input requires a gradient (training), so the fast kernel trains as the reference does;
+std::vector<torch::Tensor> ms_deform_attn_cpu_backward(const torch::Tensor& value, const torch::Tensor& spatial_shapes,
+                                                       const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,
+                                                       const torch::Tensor& attention_weights, const torch::Tensor& grad_output);
 // the CUDA kernel (built with -DR2BENCH_CUDA=ON; throws otherwise).
 torch::Tensor ms_deform_attn_cuda(const torch::Tensor& value, const torch::Tensor& spatial_shapes,
                                   const torch::Tensor& level_start_index, const torch::Tensor& sampling_locations,

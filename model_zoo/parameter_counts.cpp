@@ -147,7 +147,9 @@ int64_t parameter_count(const ReferFormerConfig& c) {
     // every layer's name, and parameters() lists it that many times).
     n += c.dec_layers * (linear(C, c.num_classes) + mlp(C, C, 4, 3));
     n += mlp(C, C, c.dynamic_params(), 3);  // controller
-    if (c.neg_cls) n += mlp(2 * C, C, 1, 3);
+    if (c.neg_cls) n += mlp((c.pair_input == PairInput::concat ? 2 : 3) * C, C, 1, 3);
+    if (c.pseudo_sentence == PseudoSentence::grounded_video)  // grounded_pseudo: Linear, ReLU, Linear, LayerNorm
+        n += linear(channels[0] + channels[1] + channels[2] + 1, C) + linear(C, C) + layer_norm(C);
     return n;
 }
 

@@ -5,6 +5,8 @@
 
 namespace r2::nn {
 
+namespace F = torch::nn::functional;
+
 namespace {
 
 using torch::indexing::Slice;
@@ -45,6 +47,9 @@ ReferFormerConfig ReferFormerConfig::referformer_tiny() {
 ReferFormerConfig ReferFormerConfig::r2vos_tiny() {
     ReferFormerConfig c = referformer_tiny();
     c.dual_fpn = c.use_cycle = c.mix_query = c.neg_cls = true;
+    c.pseudo_sentence = PseudoSentence::grounded_video;
+    c.sentence_feature = SentenceFeature::mean_words;
+    c.pair_input = PairInput::concat_product;
     return c;
 }
 
@@ -118,7 +123,13 @@ ReferFormerImpl::ReferFormerImpl(const ReferFormerConfig& c) : config(c) {
     }
     // The controller is a 3-layer MLP whatever the number of dynamic convolutions (controller_layers).
     controller = register_module("controller", MLP(C, C, c.dynamic_params(), 3));
-    if (c.neg_cls) neg_classifier = register_module("neg_classifier", MLP(2 * C, C, 1, 3));
+    if (c.neg_cls) neg_classifier = register_module("neg_classifier", MLP((c.pair_input == PairInput::concat ? 2 : 3) * C, C, 1, 3));
+    if (c.pseudo_sentence == PseudoSentence::grounded_video) {
+        TORCH_CHECK(c.neg_cls, "the grounded pseudo sentence feeds the pair classifier: it needs neg_cls");
+        const int64_t pooled = shape.channels[0] + shape.channels[1] + shape.channels[2] + 1;  // + the mask's area
+        grounded_pseudo = register_module("grounded_pseudo", torch::nn::Sequential(torch::nn::Linear(pooled, C), torch::nn::ReLU(),
+                                                                                    torch::nn::Linear(C, C), torch::nn::LayerNorm(torch::nn::LayerNormOptions({C}))));
+    }
 }
 
 void ReferFormerImpl::set_msda_kernel(MSDAKernel kernel) {
@@ -139,7 +150,39 @@ ClipFeatures ReferFormerImpl::encode_clip(const torch::Tensor& frames, StageTime
 TextFeatures ReferFormerImpl::encode_text(const torch::Tensor& input_ids, const torch::Tensor& attention_mask, StageTimes* times) {
     StageTimer timer(times, "text");
     const auto encoded = text_encoder(input_ids, attention_mask);
-    return {resizer(encoded.last_hidden_state).permute({1, 0, 2}), attention_mask.ne(1), resizer(encoded.pooler_output)};
+    const auto words = resizer(encoded.last_hidden_state);  // (1, L, C)
+    torch::Tensor sentence;
+    switch (config.sentence_feature) {
+        case SentenceFeature::pooler: sentence = resizer(encoded.pooler_output); break;
+        case SentenceFeature::mean_words: {
+            const auto weight = attention_mask.to(words.scalar_type()).unsqueeze(-1);  // (1, L, 1)
+            sentence = (words * weight).sum(1) / weight.sum(1).clamp_min(1);
+            break;
+        }
+        case SentenceFeature::max_words:
+            sentence = words.masked_fill(attention_mask.eq(0).unsqueeze(-1), -1e4).amax(1);
+            break;
+    }
+    return {words.permute({1, 0, 2}), attention_mask.ne(1), sentence};
+}
+
+// p(E | V, M): what the video shows where the model grounded the sentence. The region is the
+// queries' masks weighted by softmax over their clip scores, detached so that the pair loss
+// trains the reading of the region and not the region itself.
+torch::Tensor ReferFormerImpl::grounded_pseudo_sentence(const ClipFeatures& clip, ReferFormerOutputs& out) {
+    const auto scores = out.pred_logits[-1].squeeze(-1).mean(0).detach();         // (Q)
+    const auto query_weight = torch::softmax(scores, 0).view({1, -1, 1, 1});        // (1, Q, 1, 1)
+    const auto region = (out.pred_masks.back().detach().sigmoid() * query_weight).sum(1, true);  // (T, 1, H/4, W/4)
+    out.grounding = region.squeeze(1);
+    std::vector<torch::Tensor> parts;
+    for (int level = 0; level < 3; ++level) {
+        const auto& features = clip.levels[size_t(level)];  // (T, C_l, h_l, w_l), no text in them
+        const auto weight = F::adaptive_avg_pool2d(region, F::AdaptiveAvgPool2dFuncOptions({features.size(2), features.size(3)}));
+        // The + 1 keeps an empty region's feature near zero instead of dividing by nothing.
+        parts.push_back((features * weight).sum({0, 2, 3}) / (weight.sum() + 1));
+    }
+    parts.push_back(region.mean().reshape({1}));
+    return grounded_pseudo->forward(torch::cat(parts).unsqueeze(0));  // (1, C)
 }
 
 ReferFormerOutputs ReferFormerImpl::forward(const torch::Tensor& frames, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
@@ -280,7 +323,17 @@ ReferFormerOutputs ReferFormerImpl::decode(const ClipFeatures& clip, const TextF
         }
     }
 
-    if (c.neg_cls) out.pair_logit = neg_classifier(torch::cat({text.sentence, out.pseudo_sentence_feature}, -1));
+    StageTimer timer(times, "pair head");
+    if (c.pseudo_sentence == PseudoSentence::grounded_video) {
+        // The official p still feeds the query mixer above (it is needed before the masks exist);
+        // the cycle losses and the pair classifier read the grounded one.
+        if (out.pred_masks.back().defined()) out.pseudo_sentence_feature = grounded_pseudo_sentence(clip, out);
+    }
+    if (c.neg_cls) {
+        const auto& s = text.sentence;
+        const auto& p = out.pseudo_sentence_feature;
+        out.pair_logit = neg_classifier(c.pair_input == PairInput::concat ? torch::cat({s, p}, -1) : torch::cat({s, p, s * p}, -1));
+    }
     return out;
 }
 

@@ -21,6 +21,12 @@
 //   dynamic mask head: controller(query) → 3 convs 1x1 of 8 channels on [mask features, relative
 //     coordinates of the query's reference point]
 //   R2-VOS: neg_classifier(sentence, pseudo sentence) → the pair logit.
+//
+// Two named departures, used only by the tiny R2-VOS (the full models stay exactly official; see
+// `PseudoSentence` and `SentenceFeature`): trained from scratch on the synthetic set, the official
+// pair head never learned (the pooled sentence feature was the same for every sentence, and the
+// pseudo sentence feature read the sentence back out of the text-filtered video feature instead of
+// the video), so its pair BCE stayed at ln 2.
 #pragma once
 #include <map>
 #include <memory>
@@ -41,6 +47,31 @@
 
 namespace r2::nn {
 
+// Where the pseudo sentence feature p (the cycle's reconstruction of the sentence) comes from.
+enum class PseudoSentence {
+    // Official: a learned query of the cycle head's text decoder reads the text-aware video
+    // feature at stride 32 (which already carries the sentence through the dynamic text filter).
+    cycle_decoder,
+    // The paper's dual problem p(E | V, M), made literal: the text-free backbone features of
+    // strides 4, 8 and 16, averaged under the predicted mask (the queries weighted by their
+    // scores), and the mask's area, through `grounded_pseudo`. The video is the only way in,
+    // so p must change with the video; the mask is detached (the pair loss does not move it).
+    grounded_video,
+};
+
+// The sentence feature s (the queries' content and the pair classifier's first input).
+enum class SentenceFeature {
+    pooler,      // official: resizer(pooler_output), the first token's
+    mean_words,  // the mean of the word features over the sentence's tokens
+    max_words,   // their maximum, channel by channel: a distinctive word ("red") is not averaged away
+};
+
+// What the pair classifier reads.
+enum class PairInput {
+    concat,          // official: [s, p]
+    concat_product,  // [s, p, s ⊙ p]: the agreement of s and p as a feature, not something to discover
+};
+
 struct ReferFormerConfig {
     std::string backbone = "resnet50";
     RobertaConfig text_encoder = RobertaConfig::roberta_base();
@@ -51,12 +82,16 @@ struct ReferFormerConfig {
     // R2-VOS (the released checkpoint's flags --use_cycle --mix_query --neg_cls, fpn_type "dual").
     bool dual_fpn = false, use_cycle = false, mix_query = false, neg_cls = false;
     int64_t cycle_dim = 256;  // the cycle head's width, hard-coded to 256 in the official code
+    PseudoSentence pseudo_sentence = PseudoSentence::cycle_decoder;
+    SentenceFeature sentence_feature = SentenceFeature::pooler;
+    PairInput pair_input = PairInput::concat;
 
     static ReferFormerConfig referformer(const std::string& backbone);  // roberta-base
     static ReferFormerConfig r2vos(const std::string& backbone);        // distilroberta-base
     // The tiny variants (tiny CNN, a 2-layer text encoder of width 64 over a byte vocabulary, width
     // 64 everywhere): small enough to train and run on a CPU.
     static ReferFormerConfig referformer_tiny();
+    // R2-VOS-tiny: PseudoSentence::grounded_video, SentenceFeature::mean_words, PairInput::concat_product.
     static ReferFormerConfig r2vos_tiny();
     bool is_r2vos() const { return neg_cls; }
     int64_t dynamic_params() const;  // 2153 for the official sizes
@@ -69,6 +104,8 @@ struct ReferFormerOutputs {
     std::vector<torch::Tensor> pred_masks;
     torch::Tensor text_sentence_feature;    // (1, C)
     torch::Tensor pseudo_sentence_feature;  // (1, C), R2-VOS only
+    // (T, H/4, W/4) in [0, 1], detached: where the grounded pseudo sentence looked (PseudoSentence::grounded_video)
+    torch::Tensor grounding;
     // R2-VOS only: the pair classifier's logit (1, 1). The official code's `pair_logits` is
     // sigmoid(logit), the probability that the pair is NEGATIVE (trained with labels 0 for the
     // positive and 1 for the negative pair); r2bench's alignment score is A = 1 − sigmoid(logit).
@@ -86,7 +123,7 @@ struct ClipFeatures {
 struct TextFeatures {
     torch::Tensor words;     // (L, 1, C) after `resizer`
     torch::Tensor mask;      // (1, L) true on padding
-    torch::Tensor sentence;  // (1, C) resizer(pooler_output)
+    torch::Tensor sentence;  // (1, C) resizer(pooler_output), or the mean word (SentenceFeature::mean_words)
 };
 
 struct ReferFormerImpl : torch::nn::Module {
@@ -120,6 +157,11 @@ struct ReferFormerImpl : torch::nn::Module {
     std::vector<MLP> bbox_embed;                    // bbox_embed.{l}.layers.*
     MLP controller{nullptr};
     MLP neg_classifier{nullptr};                    // R2-VOS
+    // PseudoSentence::grounded_video: Linear, ReLU, Linear, LayerNorm from the pooled video.
+    torch::nn::Sequential grounded_pseudo{nullptr};
+
+private:
+    torch::Tensor grounded_pseudo_sentence(const ClipFeatures& clip, ReferFormerOutputs& out);
 };
 TORCH_MODULE(ReferFormer);
 

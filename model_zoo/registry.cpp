@@ -6,6 +6,7 @@
 
 #include "core/data_dir.h"
 #include "core/error.h"
+#include "model_zoo/ablations.h"
 #include "model_zoo/parameter_counts.h"
 #include "model_zoo/synthetic_weights.h"
 
@@ -80,7 +81,7 @@ const std::vector<RunnableModel>& runnable_models() {
         };
         auto tiny = [](RunnableModel m, nn::ReferFormerConfig config) {
             m.backbone = "tiny CNN", m.text_encoder = "tiny RoBERTa (2 layers, bytes)";
-            m.builtin_tokenizer = true;
+            m.builtin_tokenizer = m.bundled_weights = true;
             // 0.4 × the official 360: the tiny models are trained and run at 144 px (a 640x360
             // frame becomes 256x144), which keeps CPU training and the demo within minutes
             // (ReferFormer's pixel decoder attends over every stride-4 pixel of a frame).
@@ -132,6 +133,7 @@ const std::vector<RunnableModel>& runnable_models() {
 const RunnableModel* find_runnable_model(const std::string& name) {
     for (const auto& m : runnable_models())
         if (m.name == name) return &m;
+    if (const AblationRow* row = find_ablation(name); row && row->model.name == name) return &row->model;
     return nullptr;
 }
 
@@ -177,13 +179,13 @@ std::filesystem::path find_weights_file(const RunnableModel& entry, const std::f
                                         const std::filesystem::path& weights_file, bool allow_synthetic) {
     auto path = weights_file.empty() ? weights_dir / (entry.name + ".safetensors") : weights_file;
     // The tiny models ship trained weights: found there unless --weights-dir holds their own.
-    if (weights_file.empty() && !std::filesystem::exists(path) && entry.builtin_tokenizer)
+    if (weights_file.empty() && !std::filesystem::exists(path) && entry.bundled_weights)
         path = bundled_weights_dir() / (entry.name + ".safetensors");
     if (allow_synthetic && weights_file.empty()) return {};
     if (std::filesystem::is_regular_file(path)) return path;
     if (!weights_file.empty())
         throw FileError(path, std::filesystem::exists(path) ? "--weights: not a file" : "--weights: no such file");
-    if (entry.builtin_tokenizer)
+    if (entry.bundled_weights)
         throw FileError(path, fmt::format("{}: the bundled weights are missing (scripts/train_tiny.sh makes them; "
                                           "--synthetic-weights runs untrained formula weights instead)",
                                           entry.name));
@@ -258,7 +260,7 @@ std::vector<ModelStatus> model_statuses(const std::filesystem::path& weights_dir
         s.weights = weights_dir / (m.name + ".safetensors");
         // The tiny models' bundled weights, as load_runnable_model finds them.
         const auto* runnable_entry = find_runnable_model(m.name);
-        if (!std::filesystem::exists(s.weights) && runnable_entry && runnable_entry->builtin_tokenizer)
+        if (!std::filesystem::exists(s.weights) && runnable_entry && runnable_entry->bundled_weights)
             s.weights = bundled_weights_dir() / (m.name + ".safetensors");
         s.found = std::filesystem::exists(s.weights);
         if (s.found) {

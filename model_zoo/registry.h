@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "model_zoo/bpe_tokenizer.h"
+#include "model_zoo/criterion.h"
 #include "model_zoo/mttr.h"
 #include "model_zoo/referformer.h"
 #include "model_zoo/weights.h"
@@ -58,14 +59,19 @@ struct RunnableModel {
     std::string backbone, text_encoder;
     std::string weights_help;  // where the official weights come from and how to convert them
     bool builtin_tokenizer = false;  // tiny models: bytes, no vocab files
+    bool bundled_weights = false;    // tiny models: trained weights ship with r2bench (share/r2bench/tiny_weights)
     nn::ReferFormerConfig config;    // families r2vos and referformer
     nn::MTTRConfig mttr_config;      // family mttr
     Preprocessing preprocessing;
     CheckpointRules checkpoint;
+    // Training (`r2bench train`): the criterion's weights (R2-VOS / ReferFormer) and the clip length.
+    nn::ReferFormerLossWeights losses;
+    int64_t train_frames = 3;
 };
 
 const std::vector<RegisteredModel>& registered_models();  // parts and models, for `r2bench models`
 const std::vector<RunnableModel>& runnable_models();
+// A registry model, or an ablation configuration ("r2vos_tiny:t3-cc", model_zoo/ablations.h).
 const RunnableModel* find_runnable_model(const std::string& name);
 
 // Applies the rules: drops alias keys (throwing r2::Error when one differs from the tensor it

@@ -1,11 +1,13 @@
 #include "runners/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <fstream>
 #include <numeric>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -40,6 +42,7 @@ TrainRecipe default_recipe(const RunnableModel& model) {
         r.max_longer_side = model.preprocessing.max_longer_side;
     }
     r.shorter_sides = {model.preprocessing.shorter_side};
+    r.frames = model.train_frames;
     if (tiny) {
         // From scratch: a 5× higher rate, and backbone and text encoder at half of it (no
         // pretrained features to protect); scales around the tiny models' inference size.
@@ -47,6 +50,11 @@ TrainRecipe default_recipe(const RunnableModel& model) {
         r.backbone_lr_scale = r.text_lr_scale = 0.5;
         const int64_t s = model.preprocessing.shorter_side;
         r.shorter_sides = {s * 3 / 4, s * 7 / 8, s, s * 9 / 8};
+        // Each clip goes through the model alone, without padding masks: zero padding to 32 (for
+        // the official batches of several clips) showed the tiny models up to 31 black rows and
+        // columns they never see at inference. 4 is what the loss needs (stride-4 targets); MTTR
+        // already trains unpadded.
+        r.pad_multiple = std::min<int64_t>(r.pad_multiple, 4);
     }
     return r;
 }
@@ -64,22 +72,6 @@ const nn::RobertaConfig& text_config(const LoadedModel& m) {
     return m.mttr ? m.mttr->config.text_encoder : m.model->config.text_encoder;
 }
 
-LoadedModel build_model(const RunnableModel& entry, uint64_t seed) {
-    LoadedModel m;
-    m.entry = &entry;
-    // Construction draws the default initialisations from torch's generator.
-    torch::manual_seed(seed);
-    if (entry.family == "mttr") {
-        m.mttr = nn::MTTR(entry.mttr_config);
-        nn::initialize_for_training(*m.mttr, seed);
-    } else {
-        m.model = nn::ReferFormer(entry.config);
-        nn::initialize_for_training(*m.model, seed);
-        // The fast CPU kernel has no backward; the grid_sample reference has.
-        m.model->set_msda_kernel(nn::MSDAKernel::reference);
-    }
-    return m;
-}
 
 // Parameter groups: backbone, text encoder, the rest.
 struct Groups {
@@ -88,15 +80,25 @@ struct Groups {
     std::vector<torch::Tensor> all;
 };
 
+enum class Group { backbone, text, rest };
+
+Group group_of(const LoadedModel& m, const std::string& name) {
+    const std::string text_prefix = m.mttr ? "transformer.text_encoder." : "text_encoder.";
+    if (name.rfind("backbone.", 0) == 0) return Group::backbone;
+    if (name.rfind(text_prefix, 0) == 0) return Group::text;
+    return Group::rest;
+}
+
 Groups parameter_groups(const LoadedModel& m) {
     Groups g;
-    const std::string text_prefix = m.mttr ? "transformer.text_encoder." : "text_encoder.";
     for (const auto& p : m.module()->named_parameters(true)) {
         if (!p.value().requires_grad()) continue;
         const std::string& name = p.key();
-        if (name.rfind("backbone.", 0) == 0) g.backbone.push_back(p.value());
-        else if (name.rfind(text_prefix, 0) == 0) g.text.push_back(p.value());
-        else g.rest.push_back(p.value());
+        switch (group_of(m, name)) {
+            case Group::backbone: g.backbone.push_back(p.value()); break;
+            case Group::text: g.text.push_back(p.value()); break;
+            case Group::rest: g.rest.push_back(p.value()); break;
+        }
         g.names.push_back(name);
         g.all.push_back(p.value());
     }
@@ -174,7 +176,9 @@ ojson options_json(const TrainOptions& o) {
                  {"steps", o.steps},
                  {"seed", o.seed},
                  {"init_weights", o.init_weights.string()},
+                 {"init_only", o.init_only},
                  {"device", o.device.is_cuda() ? "cuda" : "cpu"},
+                 {"msda_kernel", o.msda_kernel == nn::MSDAKernel::fast ? "fast" : "reference"},
                  {"recipe",
                   {{"lr", r.lr},
                    {"backbone_lr_scale", r.backbone_lr_scale},
@@ -294,6 +298,66 @@ ojson validation_line(const ValidationScores& v, int64_t step) {
 
 }  // namespace
 
+LoadedModel build_model(const RunnableModel& entry, uint64_t seed) {
+    LoadedModel m;
+    m.entry = &entry;
+    // Construction draws the default initialisations from torch's generator.
+    torch::manual_seed(seed);
+    if (entry.family == "mttr") {
+        m.mttr = nn::MTTR(entry.mttr_config);
+        nn::initialize_for_training(*m.mttr, seed);
+    } else {
+        m.model = nn::ReferFormer(entry.config);
+        nn::initialize_for_training(*m.model, seed);
+        // The fast CPU kernel, with its backward (train_model may choose the reference instead).
+        m.model->set_msda_kernel(nn::MSDAKernel::fast);
+    }
+    return m;
+}
+
+void load_initial_weights(const LoadedModel& m, const fs::path& file, const std::vector<std::string>& only) {
+    auto weights = tensors_from_file(SafetensorsFile::open(file));
+    apply_checkpoint_rules(weights, m.entry->checkpoint);
+    if (only.empty()) {
+        load_state_dict(*m.module(), weights, true);
+        return;
+    }
+    auto under = [&](const std::string& key) {
+        return std::any_of(only.begin(), only.end(), [&](const std::string& prefix) { return key.rfind(prefix, 0) == 0; });
+    };
+    // Strict inside the named parts: each of the model's tensors there must be in the file with its
+    // shape, and the file must hold nothing there the model lacks; the rest of the file is ignored.
+    std::map<std::string, torch::Tensor> part;
+    for (auto& [key, tensor] : weights)
+        if (under(key)) part.emplace(key, std::move(tensor));
+    for (const auto& prefix : only)
+        if (std::none_of(part.begin(), part.end(), [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; }))
+            throw FileError(file, fmt::format("--init-only {}: the file holds no tensor under it", prefix));
+    const LoadReport report = load_state_dict(*m.module(), part, false);
+    std::vector<std::string> missing;
+    for (const auto& key : report.missing)
+        if (under(key)) missing.push_back(key);
+    if (!missing.empty() || !report.unexpected.empty() || !report.mismatched.empty()) {
+        LoadReport inside = report;
+        inside.missing = missing;
+        throw FileError(file, fmt::format("--init-only {}: does not fit {}: {}", fmt::join(only, " "), m.entry->name, inside.text()));
+    }
+    fmt::print(stderr, "train {}: initialised {} tensors under {} from {}\n", m.entry->name, report.loaded, fmt::join(only, ", "), file.string());
+}
+
+double learning_rate_of(const LoadedModel& m, const TrainRecipe& r, const std::string& parameter) {
+    const auto params = m.module()->named_parameters(true);
+    const auto* p = params.find(parameter);
+    if (!p) throw Error(fmt::format("learning_rate_of: the model has no parameter '{}'", parameter));
+    if (!p->requires_grad()) return 0;
+    switch (group_of(m, parameter)) {
+        case Group::backbone: return r.lr * r.backbone_lr_scale;
+        case Group::text: return r.lr * r.text_lr_scale;
+        case Group::rest: return r.lr;
+    }
+    return 0;
+}
+
 TrainResult train_model(const TrainOptions& o) {
     const RunnableModel* entry = find_runnable_model(o.model);
     if (!entry) throw Error(fmt::format("train: unknown model '{}' (r2bench models lists them)", o.model));
@@ -351,12 +415,9 @@ TrainResult train_model(const TrainOptions& o) {
     write_file_atomically(meta_path, meta.dump(2) + "\n");
 
     LoadedModel m = build_model(*entry, o.seed);
+    if (m.model) m.model->set_msda_kernel(o.msda_kernel);
     m.module()->to(o.device);
-    if (!o.init_weights.empty()) {
-        auto weights = tensors_from_file(SafetensorsFile::open(o.init_weights));
-        apply_checkpoint_rules(weights, entry->checkpoint);
-        load_state_dict(*m.module(), weights, true);
-    }
+    if (!o.init_weights.empty()) load_initial_weights(m, o.init_weights, o.init_only);
     m.module()->train();
     Groups g = parameter_groups(m);
     using torch::optim::AdamWOptions;
@@ -422,8 +483,12 @@ TrainResult train_model(const TrainOptions& o) {
         // Everything random in a step comes from (seed, step): a resumed run repeats it exactly.
         Rng rng = Rng::for_stream(o.seed, uint64_t(step));
         torch::manual_seed(o.seed * 1000003ULL + uint64_t(step));
+        nn::StageTimes& times = result.stage_seconds;
         std::vector<TrainClip> clips;
-        for (int64_t b = 0; b < r.batch_size; ++b) clips.push_back(set.load(order.at(uint64_t(step * r.batch_size + b)), rng));
+        {
+            nn::StageTimer timer(&times, "data");
+            for (int64_t b = 0; b < r.batch_size; ++b) clips.push_back(set.load(order.at(uint64_t(step * r.batch_size + b)), rng));
+        }
 
         nn::Losses losses_now;
         if (m.mttr) {
@@ -432,10 +497,12 @@ TrainResult train_model(const TrainOptions& o) {
             std::vector<nn::MTTRSample> batch;
             for (size_t b = 0; b < clips.size(); ++b) {
                 const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
+                nn::StageTimer timer(&times, "forward");
                 outputs[b] = m.mttr->forward(clips[b].frames.to(o.device), tokens.input_ids, tokens.attention_mask, /*all_layer_masks=*/true);
                 targets[b] = {clips[b].object_masks.to(o.device), clips[b].referred_object};
                 batch.push_back({&outputs[b], &targets[b]});
             }
+            nn::StageTimer timer(&times, "criterion");
             losses_now = nn::mttr_criterion(batch, nn::MTTRLossWeights{});
         } else {
             const bool negatives = entry->config.is_r2vos();
@@ -443,9 +510,9 @@ TrainResult train_model(const TrainOptions& o) {
             std::vector<nn::ReferFormerTarget> targets(clips.size());
             std::vector<nn::ReferFormerSample> batch;
             for (size_t b = 0; b < clips.size(); ++b) {
-                const auto features = m.model->encode_clip(clips[b].frames.to(o.device));
+                const auto features = m.model->encode_clip(clips[b].frames.to(o.device), &times);
                 const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
-                positive[b] = m.model->decode(features, m.model->encode_text(tokens.input_ids, tokens.attention_mask), true);
+                positive[b] = m.model->decode(features, m.model->encode_text(tokens.input_ids, tokens.attention_mask, &times), true, &times);
                 if (negatives) {
                     // As the official code: the sentence of another clip of the batch (the next one
                     // from another video) on this clip.
@@ -454,12 +521,13 @@ TrainResult train_model(const TrainOptions& o) {
                     std::string sentence = clips[other].caption;
                     if (other == b) sentence = set.caption_of(size_t(rng.below(set.size())));  // one video only: any other sentence
                     const auto neg = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, sentence, o.device);
-                    negative[b] = m.model->decode(features, m.model->encode_text(neg.input_ids, neg.attention_mask), false);
+                    negative[b] = m.model->decode(features, m.model->encode_text(neg.input_ids, neg.attention_mask, &times), false, &times);
                 }
                 targets[b] = {clips[b].referred_masks.to(o.device), clips[b].boxes.to(o.device), clips[b].valid.to(o.device)};
                 batch.push_back({&positive[b], negatives ? &negative[b] : nullptr, &targets[b]});
             }
-            losses_now = nn::referformer_criterion(batch, nn::ReferFormerLossWeights{});
+            nn::StageTimer timer(&times, "criterion");
+            losses_now = nn::referformer_criterion(batch, entry->losses);
         }
         const double loss = losses_now.total.item<double>();
         if (!std::isfinite(loss)) {
@@ -472,9 +540,15 @@ TrainResult train_model(const TrainOptions& o) {
                                     o.model, loss, step + 1, (partial / "train_report.html").string(), checkpointed));
         }
         optimizer.zero_grad();
-        losses_now.total.backward();
-        if (r.clip_max_norm > 0) torch::nn::utils::clip_grad_norm_(g.all, r.clip_max_norm);
-        optimizer.step();
+        {
+            nn::StageTimer timer(&times, "backward");
+            losses_now.total.backward();
+        }
+        {
+            nn::StageTimer timer(&times, "optimizer");
+            if (r.clip_max_norm > 0) torch::nn::utils::clip_grad_norm_(g.all, r.clip_max_norm);
+            optimizer.step();
+        }
         recent.push_back(loss);
         if (recent.size() > kLossWindow) recent.pop_front();
         const double seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

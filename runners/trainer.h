@@ -23,7 +23,9 @@
 
 #include <torch/torch.h>
 
+#include "model_zoo/msdeform_attn.h"
 #include "model_zoo/registry.h"
+#include "model_zoo/stage_times.h"
 #include "runners/train_validation.h"
 
 namespace r2 {
@@ -64,6 +66,9 @@ struct TrainOptions {
     // time-limited jobs; continue with resume.
     int64_t stop_after = 0;
     std::filesystem::path init_weights;  // optional: start from these weights instead of the initialisation
+    // With init_weights: load only the tensors under these key prefixes (e.g. "backbone." and
+    // "text_encoder." of another model), strictly there; the rest keeps the initialisation.
+    std::vector<std::string> init_only;
     std::filesystem::path text_dir;      // RoBERTa vocabulary for models without the built-in tokenizer
     TrainRecipe recipe;
     torch::Device device = torch::kCPU;
@@ -71,6 +76,9 @@ struct TrainOptions {
     // "event": "validation" lines, drawn in train_report.html). Not part of the run's identity:
     // --resume may add, change or drop it, since it changes no weight.
     std::optional<ValidationOptions> validation;
+    // The deformable attention's CPU kernel: the fast one (with its backward) or the grid_sample
+    // reference (the kernel of the bundled weights before 2026-12; `bench train` compares both).
+    nn::MSDAKernel msda_kernel = nn::MSDAKernel::fast;
 };
 
 struct TrainResult {
@@ -79,10 +87,26 @@ struct TrainResult {
     double seconds = 0;
     double first_loss = 0, last_loss = 0;  // initial_loss and final_loss of the whole log (reports/train_report.h)
     std::optional<ValidationScores> validation;  // the last held-out pass of this call
+    // Seconds per stage of this call's steps: data, the model's forward stages (backbone, text,
+    // encoder, pixel decoder, decoder, mask head), criterion, backward, optimizer.
+    nn::StageTimes stage_seconds;
     std::filesystem::path weights, log, report;
 };
 
 TrainResult train_model(const TrainOptions& options);
+
+// A registry model as training starts it: built, with the official initialisation drawn from
+// `seed` (model_zoo/training_init.h), and the deformable attention's kernel that has a backward.
+LoadedModel build_model(const RunnableModel& entry, uint64_t seed);
+
+// Loads `file` into the model: all of it strictly, or with `only` the tensors under those key
+// prefixes (strictly there: none missing, none extra, every shape equal). FileError names the file
+// and what does not fit.
+void load_initial_weights(const LoadedModel& model, const std::filesystem::path& file, const std::vector<std::string>& only = {});
+
+// The base learning rate `parameter` (a checkpoint key) trains with under `recipe`: the rate of
+// its optimizer group (backbone, text encoder, the rest); 0 for a frozen one.
+double learning_rate_of(const LoadedModel& model, const TrainRecipe& recipe, const std::string& parameter);
 
 // The learning rate scale at `step` of `steps` under step decay.
 double lr_scale_at(int64_t step, int64_t steps, const std::vector<double>& drops, double gamma);

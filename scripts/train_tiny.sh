@@ -5,6 +5,7 @@
 # registry finds them. Two lanes of one thread each (R2-VOS | ReferFormer then MTTR) use 2 cores
 # better than one lane of two threads; every run uses 1 torch thread, so the bytes do not depend
 # on the machine's core count. About 40 minutes on 2 cores. Resumable: run it again after a kill.
+# Refuses to bundle an r2vos_tiny whose pair head did not learn (scripts/check_pair_head.py).
 #   scripts/train_tiny.sh [OUT_DIR (default build/train_tiny)] [STEPS (default 600)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,11 @@ wait $lane2 || status=1
 tail -n 4 "$out/r2vos_tiny.log" "$out/referformer_mttr_tiny.log"
 [[ $status == 0 ]] || { echo "training failed: see the logs above (rerun this script to resume)" >&2; exit 1; }
 
+# A pair head whose BCE never left ln 2 rejects pairs at random: such weights are not bundled.
+if ! python3 scripts/check_pair_head.py "$out/r2vos_tiny/train_log.jsonl"; then
+  echo "refusing to bundle $out/r2vos_tiny: its pair classifier did not learn (curves in $out/r2vos_tiny/train_report.html)" >&2
+  exit 1
+fi
 for m in r2vos_tiny referformer_tiny mttr_tiny; do
   cp "$out/$m/$m.safetensors" "model_zoo/tiny_weights/$m.safetensors"
 done

@@ -18,6 +18,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "core/sha256.h"
 #include "reports/leaderboard.h"
 #include "server/pages.h"
@@ -112,6 +113,7 @@ private:
     void reap();
     void finish(Running& job, int status, const rusage& usage);
     void recover();
+    void stop_orphaned_worker(const fs::path& out);
     void stop_workers();
     Viewer viewer_of(const Request& req);
     bool cross_origin(const Request& req);
@@ -380,8 +382,20 @@ void Server::routes() {
 
 // ---- the queue -------------------------------------------------------------------------------
 
+// A worker of a server killed with -9 dies with it (PR_SET_PDEATHSIG), but not at once, and a
+// container's init may leave it unreaped for a while: until it is gone its lock on the result
+// folder would refuse the retry. Such a worker is stopped and waited for (bounded).
+void Server::stop_orphaned_worker(const fs::path& out) {
+    const long pid = OutputLock::local_holder(out, "score");
+    if (pid == 0) return;
+    fmt::print(stderr, "serve: stopping process {}, a worker left by the previous server\n", pid);
+    ::kill(pid_t(pid), SIGKILL);
+    for (int i = 0; i < 1000 && OutputLock::running(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void Server::recover() {
     for (const auto& s : store_.interrupted()) {
+        stop_orphaned_worker(result_dir(s.sha256));
         if (fs::is_regular_file(result_dir(s.sha256) / "summary.json")) {
             // Scored and committed before the server died: recorded now, not scored again.
             store_.finish_done(s.id, read_file(result_dir(s.sha256) / "summary.json"));

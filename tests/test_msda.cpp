@@ -2,6 +2,8 @@
 // tests/fixtures/msda/make_msda_fixtures.py), and the weight-loading report.
 #include <doctest/doctest.h>
 
+#include <ATen/Parallel.h>
+
 #include "core/error.h"
 #include "model_zoo/msdeform_attn.h"
 #include "model_zoo/safetensors.h"
@@ -38,6 +40,51 @@ TEST_CASE("msda: reference and fast CPU kernel equal ms_deform_attn_core_pytorch
     CHECK(nn::ms_deform_attn_reference(v, shapes, start, outside, attn).abs().max().item<double>() == 0.0);
     // Bad shapes are refused.
     CHECK_THROWS(nn::ms_deform_attn_cpu(v.flatten(2), shapes, start, loc, attn));
+}
+
+TEST_CASE("msda: the fast kernel's backward equals the grid_sample reference's gradients, on both ISAs and in float64") {
+    torch::manual_seed(3);
+    // 2 frames, 3 heads of 16 channels, 2 levels (4x6, 2x3), 7 queries, 3 points; some samples
+    // outside the levels and on their borders, where the zero padding shapes the gradient.
+    const auto shapes = torch::tensor({4, 6, 2, 3}, torch::kInt64).view({2, 2});
+    const auto starts = torch::tensor({0, 24}, torch::kInt64);
+    const int64_t N = 2, S = 30, M = 3, D = 16, Lq = 7, L = 2, P = 3;
+    for (const auto dtype : {torch::kFloat32, torch::kFloat64}) {
+        for (const bool avx2 : {true, false}) {
+            INFO("dtype " << dtype << ", avx2 " << avx2);
+            nn::set_msda_avx2_allowed(avx2);
+            const auto options = torch::TensorOptions().dtype(dtype);
+            const auto value0 = torch::randn({N, S, M, D}, options);
+            const auto loc0 = torch::rand({N, Lq, M, L, P, 2}, options) * 1.4 - 0.2;
+            const auto attn0 = torch::rand({N, Lq, M, L, P}, options);
+            const auto grad_out = torch::randn({N, Lq, M * D}, options);
+            auto grads = [&](nn::MSDAKernel kernel) {
+                auto value = value0.clone().requires_grad_(true), loc = loc0.clone().requires_grad_(true), attn = attn0.clone().requires_grad_(true);
+                const auto out = nn::ms_deform_attn(value, shapes, starts, loc, attn, kernel);
+                out.backward(grad_out);
+                return std::vector<torch::Tensor>{out.detach(), value.grad(), loc.grad(), attn.grad()};
+            };
+            const auto reference = grads(nn::MSDAKernel::reference), fast = grads(nn::MSDAKernel::fast);
+            const double tolerance = dtype == torch::kFloat64 ? 1e-10 : 2e-5;
+            CHECK(max_abs(fast[0], reference[0]) < tolerance);
+            CHECK(max_abs(fast[1], reference[1]) < tolerance);  // value
+            CHECK(max_abs(fast[2], reference[2]) < tolerance * 10);  // locations: × W, H
+            CHECK(max_abs(fast[3], reference[3]) < tolerance);  // attention weights
+            CHECK(fast[1].abs().sum().item<double>() > 0);
+            CHECK(fast[2].abs().sum().item<double>() > 0);
+        }
+    }
+    nn::set_msda_avx2_allowed(true);
+    // The gradient does not depend on the thread count (one task per frame and head).
+    at::set_num_threads(1);
+    auto value = torch::randn({N, S, M, D}).requires_grad_(true);
+    const auto loc = torch::rand({N, Lq, M, L, P, 2}), attn = torch::rand({N, Lq, M, L, P});
+    nn::ms_deform_attn(value, shapes, starts, loc, attn, nn::MSDAKernel::fast).sum().backward();
+    const auto one_thread = value.grad().clone();
+    value.grad().zero_();
+    at::set_num_threads(2);
+    nn::ms_deform_attn(value, shapes, starts, loc, attn, nn::MSDAKernel::fast).sum().backward();
+    CHECK(torch::equal(value.grad(), one_thread));
 }
 
 TEST_CASE("msda: the MSDeformAttn module equals Deformable DETR's, with official key names") {

@@ -7,9 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/output_dir.h"
+#include "core/output_lock.h"
 #include "test_util.h"
 
 using namespace r2;
@@ -187,6 +192,30 @@ TEST_CASE("OutputLock: a live holder is refused, a dead one is taken over, on th
         OutputDir out = OutputDir::begin(dir / "out", "run", false);
     }
     CHECK_FALSE(fs::exists(dir / ".out.r2bench-tmp-node-17.4242"));
+}
+
+TEST_CASE("OutputLock: a holder that exited but was not reaped (a zombie) is gone, and local_holder finds only running ones") {
+    TempDir dir;
+    const fs::path lock_file = OutputLock::lock_file(dir / "out");
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) ::_exit(0);
+    // Wait until it has exited, without reaping it: kill(pid, 0) still succeeds on a zombie.
+    siginfo_t info{};
+    REQUIRE(::waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) == 0);
+    CHECK(::kill(child, 0) == 0);
+    CHECK_FALSE(OutputLock::running(child));
+    CHECK(OutputLock::running(::getppid()));
+    write_file_atomically(lock_file, nlohmann::json{{"host", OutputLock::this_host()}, {"pid", long(child)}, {"command", "score"}, {"started", "then"}}.dump());
+    CHECK(OutputLock::local_holder(dir / "out", "score") == 0);
+    CHECK_NOTHROW(OutputDir::begin(dir / "out", "score", false));  // taken over
+    ::waitpid(child, nullptr, 0);
+    // A running holder of the right command is named; of another command, or on another host, not.
+    write_file_atomically(lock_file, nlohmann::json{{"host", OutputLock::this_host()}, {"pid", long(::getppid())}, {"command", "score"}, {"started", "then"}}.dump());
+    CHECK(OutputLock::local_holder(dir / "out", "score") == long(::getppid()));
+    CHECK(OutputLock::local_holder(dir / "out", "run") == 0);
+    write_file_atomically(lock_file, nlohmann::json{{"host", "node-17"}, {"pid", long(::getppid())}, {"command", "score"}, {"started", "then"}}.dump());
+    CHECK(OutputLock::local_holder(dir / "out", "score") == 0);
 }
 
 TEST_CASE("OutputDir: an --out that is or holds an input is refused, an impossible --out fails at once") {

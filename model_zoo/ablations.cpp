@@ -1,0 +1,76 @@
+#include "model_zoo/ablations.h"
+
+namespace r2 {
+
+namespace {
+
+using Change = void (*)(RunnableModel&);
+
+AblationRow row(int table, const std::string& config, const std::string& label, const std::string& change, Change apply) {
+    AblationRow r;
+    r.table = table, r.config = config, r.row = label, r.change = change;
+    r.model = *find_runnable_model("r2vos_tiny");
+    r.model.name = "r2vos_tiny:" + config;
+    r.model.description = "R2-VOS-tiny, ablation of Table " + std::to_string(table) + ": " + label;
+    r.model.weights_help = "an ablation configuration: train it with r2bench train --model r2vos_tiny --config " + config +
+                           ", then pass --weights";
+    r.model.bundled_weights = false;
+    apply(r.model);
+    return r;
+}
+
+// Table 3 takes the R2-VOS parts away from the top: without the query mixer (+FT), without the
+// cycle head and pair classifier (+CC), without the dual early-grounding decoder (+EG).
+void no_fused_query(RunnableModel& m) { m.config.mix_query = false; }
+void no_cycle(RunnableModel& m) {
+    no_fused_query(m);
+    m.config.use_cycle = m.config.neg_cls = false;
+    m.config.pseudo_sentence = nn::PseudoSentence::cycle_decoder;  // the grounded p needs the pair head
+}
+void no_early_grounding(RunnableModel& m) {
+    no_cycle(m);
+    m.config.dual_fpn = false;
+}
+
+void only_losses(RunnableModel& m, double distance, double angle, double point) {
+    m.losses.cycle_dist = distance, m.losses.cycle_angle = angle, m.losses.cycle_mse = point;
+}
+
+}  // namespace
+
+const std::vector<AblationRow>& ablation_rows() {
+    static const std::vector<AblationRow> rows = {
+        row(3, "t3-baseline", "baseline", "ReferFormer-style: no early grounding, no cycle, no pair classifier", no_early_grounding),
+        row(3, "t3-eg", "+EG", "adds the dual cross-modal pixel decoder (early grounding)", no_cycle),
+        row(3, "t3-cc", "+CC", "adds the cycle head, its constraint and the pair classifier", no_fused_query),
+        row(3, "t3-ft", "+FT", "adds the fused text as query (the query mixer): r2vos_tiny", [](RunnableModel&) {}),
+        row(4, "t4-none", "no constraint", "the cycle's RKD terms off (the pair classifier still trains)",
+            [](RunnableModel& m) { only_losses(m, 0, 0, 0); }),
+        row(4, "t4-point", "point-wise", "p pulled to s point by point (L2), no relational terms", [](RunnableModel& m) { only_losses(m, 0, 0, 1); }),
+        row(4, "t4-angle", "relational: angle", "RKD angle term only", [](RunnableModel& m) { only_losses(m, 0, 1, 0); }),
+        row(4, "t4-distance", "relational: distance", "RKD distance term only", [](RunnableModel& m) { only_losses(m, 1, 0, 0); }),
+        row(4, "t4-both", "relational: both", "RKD distance and angle: r2vos_tiny", [](RunnableModel& m) { only_losses(m, 1, 1, 0); }),
+        row(5, "t5-q1", "1 query", "1 query per frame", [](RunnableModel& m) { m.config.num_queries = 1; }),
+        row(5, "t5-q5", "5 queries", "5 queries per frame: r2vos_tiny", [](RunnableModel&) {}),
+        row(5, "t5-q9", "9 queries", "9 queries per frame", [](RunnableModel& m) { m.config.num_queries = 9; }),
+        row(6, "t6-w1", "window 1", "clips of 1 frame in training", [](RunnableModel& m) { m.train_frames = 1; }),
+        row(6, "t6-w3", "window 3", "clips of 3 frames: r2vos_tiny", [](RunnableModel&) {}),
+        row(6, "t6-w5", "window 5", "clips of 5 frames in training", [](RunnableModel& m) { m.train_frames = 5; }),
+    };
+    return rows;
+}
+
+std::vector<const AblationRow*> ablation_table(int table) {
+    std::vector<const AblationRow*> rows;
+    for (const auto& r : ablation_rows())
+        if (r.table == table) rows.push_back(&r);
+    return rows;
+}
+
+const AblationRow* find_ablation(const std::string& name) {
+    for (const auto& r : ablation_rows())
+        if (r.config == name || r.model.name == name) return &r;
+    return nullptr;
+}
+
+}  // namespace r2
