@@ -38,7 +38,11 @@ void add_ablate_command(CLI::App& app, int& exit_code) {
         if (o->list) {
             int table = 0;
             for (const auto& row : ablation_rows()) {
-                if (row.table != table) fmt::print("{}Table {}\n", table ? "\n" : "", table = row.table);
+                if (row.table != table) {
+                    fmt::print("{}{}\n", table ? "\n" : "", row.table ? fmt::format("Table {}", row.table)
+                                                                       : std::string("r2bench's departures (not in the paper; train --config)"));
+                    table = row.table;
+                }
                 fmt::print("  {:<12} {:<22} {}\n", row.config, row.row, row.change);
             }
             exit_code = 0;

@@ -51,7 +51,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
     at_least(cmd->add_option("--stop-after", o->train.stop_after, "Train at most N steps in this call, checkpoint and exit (then --resume)"), 1);
     cmd->add_option("--config", o->config,
                     "An ablation of the R2-VOS paper (Tables 3-6) as a configuration of --model r2vos_tiny: t3-baseline, t3-eg, "
-                    "t3-cc, t3-ft, t4-none, t4-point, t4-angle, t4-distance, t4-both, t5-q1, t5-q5, t5-q9, t6-w1, t6-w3, t6-w5 "
+                    "t3-cc, t3-ft, t4-none, t4-point, t4-angle, t4-distance, t4-both, t5-q1, t5-q5, t5-q9, t6-w1, t6-w3, t6-w5; or "
+                    "grounded, the pair head that learns on a toy set "
                     "(`r2bench ablate --list` says what each changes); the weights are named r2vos_tiny:CONFIG");
     cmd->add_option("--init-weights", o->train.init_weights, "Start from these weights (.safetensors) instead of the initialisation")
         ->check(CLI::ExistingFile);

@@ -11,7 +11,7 @@ AblationRow row(int table, const std::string& config, const std::string& label, 
     r.table = table, r.config = config, r.row = label, r.change = change;
     r.model = *find_runnable_model("r2vos_tiny");
     r.model.name = "r2vos_tiny:" + config;
-    r.model.description = "R2-VOS-tiny, ablation of Table " + std::to_string(table) + ": " + label;
+    r.model.description = table ? "R2-VOS-tiny, ablation of Table " + std::to_string(table) + ": " + label : "R2-VOS-tiny, " + label;
     r.model.weights_help = "an ablation configuration: train it with r2bench train --model r2vos_tiny --config " + config +
                            ", then pass --weights";
     r.model.bundled_weights = false;
@@ -56,6 +56,9 @@ const std::vector<AblationRow>& ablation_rows() {
         row(6, "t6-w1", "window 1", "clips of 1 frame in training", [](RunnableModel& m) { m.train_frames = 1; }),
         row(6, "t6-w3", "window 3", "clips of 3 frames: r2vos_tiny", [](RunnableModel&) {}),
         row(6, "t6-w5", "window 5", "clips of 5 frames in training", [](RunnableModel& m) { m.train_frames = 5; }),
+        row(0, "grounded", "grounded pair head",
+            "p pooled from the video under the predicted mask, s with a bag of words, the classifier reads [s, p, s*p]",
+            [](RunnableModel& m) { m.config = nn::ReferFormerConfig::r2vos_tiny_grounded(); }),
     };
     return rows;
 }

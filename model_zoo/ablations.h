@@ -12,14 +12,15 @@
 namespace r2 {
 
 struct AblationRow {
-    int table = 0;          // 3, 4, 5 or 6 (the paper's numbering)
+    int table = 0;          // 3, 4, 5 or 6 (the paper's numbering); 0 for r2bench's own departures
     std::string config;     // what --config takes: "t3-cc"
     std::string row;        // the row's label in the paper's table: "+CC"
     std::string change;     // what this row changes, one sentence
     RunnableModel model;    // named "r2vos_tiny:<config>"; no bundled weights
 };
 
-// Every row of Tables 3–6, table by table in the paper's row order.
+// Every row of Tables 3–6, table by table in the paper's row order, then r2bench's departures
+// (table 0): "grounded", the pair head of ReferFormerConfig::r2vos_tiny_grounded.
 const std::vector<AblationRow>& ablation_rows();
 // The rows of one table (empty for another number).
 std::vector<const AblationRow*> ablation_table(int table);

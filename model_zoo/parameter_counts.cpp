@@ -148,6 +148,7 @@ int64_t parameter_count(const ReferFormerConfig& c) {
     n += c.dec_layers * (linear(C, c.num_classes) + mlp(C, C, 4, 3));
     n += mlp(C, C, c.dynamic_params(), 3);  // controller
     if (c.neg_cls) n += mlp((c.pair_input == PairInput::concat ? 2 : 3) * C, C, 1, 3);
+    if (c.sentence_feature == SentenceFeature::mean_words_and_bag) n += ReferFormerImpl::kWordBuckets * C + layer_norm(C);  // word_bag, word_bag_norm
     if (c.pseudo_sentence == PseudoSentence::grounded_video)  // grounded_pseudo: Linear, ReLU, Linear, LayerNorm
         n += linear(channels[0] + channels[1] + channels[2] + 1, C) + linear(C, C) + layer_norm(C);
     return n;

@@ -47,8 +47,13 @@ ReferFormerConfig ReferFormerConfig::referformer_tiny() {
 ReferFormerConfig ReferFormerConfig::r2vos_tiny() {
     ReferFormerConfig c = referformer_tiny();
     c.dual_fpn = c.use_cycle = c.mix_query = c.neg_cls = true;
+    return c;
+}
+
+ReferFormerConfig ReferFormerConfig::r2vos_tiny_grounded() {
+    ReferFormerConfig c = r2vos_tiny();
     c.pseudo_sentence = PseudoSentence::grounded_video;
-    c.sentence_feature = SentenceFeature::mean_words;
+    c.sentence_feature = SentenceFeature::mean_words_and_bag;
     c.pair_input = PairInput::concat_product;
     return c;
 }
@@ -124,6 +129,11 @@ ReferFormerImpl::ReferFormerImpl(const ReferFormerConfig& c) : config(c) {
     // The controller is a 3-layer MLP whatever the number of dynamic convolutions (controller_layers).
     controller = register_module("controller", MLP(C, C, c.dynamic_params(), 3));
     if (c.neg_cls) neg_classifier = register_module("neg_classifier", MLP((c.pair_input == PairInput::concat ? 2 : 3) * C, C, 1, 3));
+    if (c.sentence_feature == SentenceFeature::mean_words_and_bag) {
+        TORCH_CHECK(c.text_encoder.vocab_size == 260, "the bag of words reads byte-level token ids (the tiny text encoder)");
+        word_bag = register_module("word_bag", torch::nn::Embedding(kWordBuckets, C));
+        word_bag_norm = register_module("word_bag_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({C})));
+    }
     if (c.pseudo_sentence == PseudoSentence::grounded_video) {
         TORCH_CHECK(c.neg_cls, "the grounded pseudo sentence feeds the pair classifier: it needs neg_cls");
         const int64_t pooled = shape.channels[0] + shape.channels[1] + shape.channels[2] + 1;  // + the mask's area
@@ -154,9 +164,11 @@ TextFeatures ReferFormerImpl::encode_text(const torch::Tensor& input_ids, const 
     torch::Tensor sentence;
     switch (config.sentence_feature) {
         case SentenceFeature::pooler: sentence = resizer(encoded.pooler_output); break;
-        case SentenceFeature::mean_words: {
+        case SentenceFeature::mean_words:
+        case SentenceFeature::mean_words_and_bag: {
             const auto weight = attention_mask.to(words.scalar_type()).unsqueeze(-1);  // (1, L, 1)
             sentence = (words * weight).sum(1) / weight.sum(1).clamp_min(1);
+            if (config.sentence_feature == SentenceFeature::mean_words_and_bag) sentence = sentence + word_bag_feature(input_ids, attention_mask);
             break;
         }
         case SentenceFeature::max_words:
@@ -164,6 +176,35 @@ TextFeatures ReferFormerImpl::encode_text(const torch::Tensor& input_ids, const 
             break;
     }
     return {words.permute({1, 0, 2}), attention_mask.ne(1), sentence};
+}
+
+// The byte-level tokenizer gives id 4 + b for byte b (after <s> <pad> </s> <unk>): a word is a run
+// of bytes between spaces and special tokens, hashed (FNV-1a) into one of kWordBuckets vectors.
+torch::Tensor ReferFormerImpl::word_bag_feature(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+    const auto ids = input_ids.to(torch::kCPU, torch::kInt64).contiguous();
+    const auto mask = attention_mask.to(torch::kCPU, torch::kInt64).contiguous();
+    const int64_t* id = ids.data_ptr<int64_t>();
+    const int64_t* valid = mask.data_ptr<int64_t>();
+    constexpr int64_t kSpace = 4 + ' ';
+    std::vector<int64_t> buckets;
+    uint64_t hash = 1469598103934665603ULL;
+    bool in_word = false;
+    auto end_word = [&] {
+        if (in_word) buckets.push_back(int64_t(hash % uint64_t(kWordBuckets)));
+        hash = 1469598103934665603ULL, in_word = false;
+    };
+    for (int64_t i = 0; i < ids.numel(); ++i) {
+        if (!valid[i] || id[i] < 4 || id[i] == kSpace) {
+            end_word();
+            continue;
+        }
+        hash = (hash ^ uint64_t(id[i] - 4)) * 1099511628211ULL;
+        in_word = true;
+    }
+    end_word();
+    if (buckets.empty()) return torch::zeros({1, config.hidden_dim}, word_bag->weight.options());
+    const auto index = torch::tensor(buckets, torch::kInt64).to(word_bag->weight.device());
+    return word_bag_norm(word_bag(index).mean(0, true));  // (1, C)
 }
 
 // p(E | V, M): what the video shows where the model grounded the sentence. The region is the

@@ -22,9 +22,9 @@
 //     coordinates of the query's reference point]
 //   R2-VOS: neg_classifier(sentence, pseudo sentence) → the pair logit.
 //
-// Two named departures, used only by the tiny R2-VOS (the full models stay exactly official; see
-// `PseudoSentence` and `SentenceFeature`): trained from scratch on the synthetic set, the official
-// pair head never learned (the pooled sentence feature was the same for every sentence, and the
+// Three named departures, used only by the configuration "r2vos_tiny:grounded" (every registry
+// model stays exactly official; see `PseudoSentence`, `SentenceFeature`, `PairInput`): trained from
+// scratch on the synthetic set, the official pair head never learned (the pooled sentence feature was the same for every sentence, and the
 // pseudo sentence feature read the sentence back out of the text-filtered video feature instead of
 // the video), so its pair BCE stayed at ln 2.
 #pragma once
@@ -64,6 +64,10 @@ enum class SentenceFeature {
     pooler,      // official: resizer(pooler_output), the first token's
     mean_words,  // the mean of the word features over the sentence's tokens
     max_words,   // their maximum, channel by channel: a distinctive word ("red") is not averaged away
+    // mean_words plus a learned embedding of the sentence's bag of whole words (hashed into
+    // kWordBuckets; byte-level text encoders only): distinct for different sentences from the first
+    // step, where the from-scratch encoder's pooled features stay alike (cosine 0.99) for hundreds.
+    mean_words_and_bag,
 };
 
 // What the pair classifier reads.
@@ -91,8 +95,11 @@ struct ReferFormerConfig {
     // The tiny variants (tiny CNN, a 2-layer text encoder of width 64 over a byte vocabulary, width
     // 64 everywhere): small enough to train and run on a CPU.
     static ReferFormerConfig referformer_tiny();
-    // R2-VOS-tiny: PseudoSentence::grounded_video, SentenceFeature::mean_words, PairInput::concat_product.
     static ReferFormerConfig r2vos_tiny();
+    // R2-VOS-tiny with the three departures that let its pair head learn on a toy set
+    // (PseudoSentence::grounded_video, SentenceFeature::mean_words_and_bag, PairInput::concat_product):
+    // the registry's configuration "r2vos_tiny:grounded".
+    static ReferFormerConfig r2vos_tiny_grounded();
     bool is_r2vos() const { return neg_cls; }
     int64_t dynamic_params() const;  // 2153 for the official sizes
 };
@@ -159,8 +166,13 @@ struct ReferFormerImpl : torch::nn::Module {
     MLP neg_classifier{nullptr};                    // R2-VOS
     // PseudoSentence::grounded_video: Linear, ReLU, Linear, LayerNorm from the pooled video.
     torch::nn::Sequential grounded_pseudo{nullptr};
+    // SentenceFeature::mean_words_and_bag: one vector per hashed word, and the norm of their mean.
+    static constexpr int64_t kWordBuckets = 1024;
+    torch::nn::Embedding word_bag{nullptr};
+    torch::nn::LayerNorm word_bag_norm{nullptr};
 
 private:
+    torch::Tensor word_bag_feature(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
     torch::Tensor grounded_pseudo_sentence(const ClipFeatures& clip, ReferFormerOutputs& out);
 };
 TORCH_MODULE(ReferFormer);

@@ -207,7 +207,7 @@ std::string ablation_html(int table, const std::vector<AblateRowResult>& rows, i
 
 std::vector<AblateRowResult> run_ablation(const AblateOptions& o) {
     const auto rows = ablation_table(o.table);
-    if (rows.empty()) throw Error(fmt::format("--table {}: the paper's ablation tables are 3, 4, 5 and 6", o.table));
+    if (rows.empty() || o.table < 3 || o.table > 6) throw Error(fmt::format("--table {}: the paper's ablation tables are 3, 4, 5 and 6", o.table));
     if (o.steps < 1) throw Error("--steps must be at least 1");
     const bool given = !o.data.empty() || !o.source.empty() || !o.pairs.empty();
     if (given && (o.data.empty() || o.source.empty() || o.pairs.empty()))

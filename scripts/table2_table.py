@@ -14,7 +14,7 @@ import sys
 
 MODELS = ["r2vos_tiny", "referformer_tiny", "mttr_tiny"]
 PAPER = {  # R2-VOS paper, Table 2 (Ref-YouTube-VOS / R²-Youtube-VOS), ResNet-50 models where given
-    "r2vos_tiny": "R2-VOS R50: J&F 61.3, R 94.1, J&F&R 69.5",
+    "r2vos_tiny": "R2-VOS R50: R 94.1, J&F&R 69.5",
     "referformer_tiny": "ReferFormer R50: J&F 55.6, R 30.6, J&F&R 47.3",
     "mttr_tiny": "MTTR: J&F&R 40.0",
 }
