@@ -30,24 +30,15 @@ int run_bench_model(const BenchModelOptions& o) {
     if (!entry) throw Error(fmt::format("bench model: unknown model '{}'", o.model));
     torch::InferenceMode inference;
     const auto frames = nn::synthetic_image(o.frames, 3, o.height, o.width);
+    const ModelFamily& family = *entry->family;
     // A sentence of 12 tokens, about the length of a Ref-YouTube-VOS expression.
-    const int64_t vocab = entry->family == "mttr" ? entry->mttr_config.text_encoder.vocab_size : entry->config.text_encoder.vocab_size;
+    const int64_t vocab = family.text_config().vocab_size;
     const auto ids = torch::tensor({0, 5, 410, 2335, 6464, 15, 5, 1929, 9, 5, 2418, 2}, torch::kInt64).view({1, 12}) % vocab;
     const auto mask = torch::ones({1, 12}, torch::kInt64);
-    std::function<void(nn::StageTimes*)> forward;
-    nn::ReferFormer referformer{nullptr};
-    nn::MTTR mttr{nullptr};
-    if (entry->family == "mttr") {
-        mttr = nn::MTTR(entry->mttr_config);
-        nn::fill_synthetic_weights(*mttr);
-        mttr->eval();
-        forward = [&](nn::StageTimes* stages) { mttr->forward(frames, ids, mask, false, stages); };
-    } else {
-        referformer = nn::ReferFormer(entry->config);
-        nn::fill_synthetic_weights(*referformer);
-        referformer->eval();
-        forward = [&](nn::StageTimes* stages) { referformer->forward(frames, ids, mask, false, stages); };
-    }
+    const auto model = family.build();
+    nn::fill_synthetic_weights(*model);
+    model->eval();
+    auto forward = [&](nn::StageTimes* stages) { family.forward(*model, frames, ids, mask, stages); };
     forward(nullptr);  // warm-up
     nn::StageTimes best_stages;
     double best = 1e30;
@@ -63,7 +54,7 @@ int run_bench_model(const BenchModelOptions& o) {
     for (const auto& [stage, seconds] : best_stages) fmt::print("    {:<14} {:8.3f} s  {:5.1f} %\n", stage, seconds, 100 * seconds / best);
     if (o.official_repo.empty()) {
         fmt::print("  official PyTorch: not measured (pass --official-repo DIR, a checkout of {})\n",
-                   entry->family == "r2vos" ? "lxa9867/R2VOS" : entry->family == "mttr" ? "mttr2021/MTTR" : "wjn922/ReferFormer");
+                   family.official_repository());
         return 0;
     }
     const std::string command = fmt::format(
@@ -80,7 +71,7 @@ int run_bench_model(const BenchModelOptions& o) {
     fmt::print("  official PyTorch: {:8.3f} s   peak RSS {:.0f} MB   (torch {}, same input size and threads)\n", official,
                j.value("peak_rss_mb", 0.0), j.value("torch", std::string("?")));
     // Issue goals: 2x for the deformable models (R2-VOS, ReferFormer), 1.3x for MTTR.
-    fmt::print("  speed-up r2bench vs official: {:.2f}x  goal >= {}\n", official / best, entry->family == "mttr" ? "1.3" : "2.0");
+    fmt::print("  speed-up r2bench vs official: {:.2f}x  goal >= {}\n", official / best, family.speedup_goal());
     return 0;
 }
 

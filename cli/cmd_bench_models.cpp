@@ -61,7 +61,7 @@ void add_model_bench_commands(CLI::App& bench, int& exit_code) {
     auto train = std::make_shared<BenchTrainOptions>();
     CLI::App* train_cmd = add_command(bench, "bench train");
     train_cmd->footer("Example:\n  r2bench bench train --model r2vos_tiny --steps 8");
-    train_cmd->add_option("--model", train->model, "A tiny model (r2vos_tiny, referformer_tiny, mttr_tiny)")->capture_default_str();
+    train_cmd->add_option("--model", train->model, "A tiny model (r2vos_tiny, r2vos_tiny_grounded, referformer_tiny, mttr_tiny)")->capture_default_str();
     at_least(train_cmd->add_option("--steps", train->steps, "Training steps per kernel")->capture_default_str(), 1);
     train_cmd->callback([train, &exit_code] { exit_code = run_bench_train(*train); });
 }

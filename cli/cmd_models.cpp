@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "model_zoo/model_names.h"
 #include "model_zoo/registry.h"
 
 namespace r2::cli {
@@ -32,8 +33,8 @@ void add_models_command(CLI::App& app, int& exit_code) {
         table(true);
         fmt::print("\nParts (backbones and text encoders the models are built from):\n");
         table(false);
-        fmt::print("\nWeights: r2vos_tiny, referformer_tiny and mttr_tiny need no downloads (their trained weights are bundled in {},\n"
-                   "made by scripts/train_tiny.sh); the others take an official checkpoint:\n", bundled_weights_dir().string());
+        fmt::print("\nWeights: {} need no downloads (their trained weights are bundled in {},\n"
+                   "made by scripts/train_tiny.sh); the others take an official checkpoint:\n", model_name_list(true), bundled_weights_dir().string());
         for (const auto& m : runnable_models())
             if (!m.builtin_tokenizer) fmt::print("  {:<20} {}\n", m.name, m.weights_help);
         exit_code = 0;

@@ -39,7 +39,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
         "and logs J&F, R and the pair head's AUROC, drawn next to the losses in train_report.html.\n\nExample (on the data of scripts/demo.sh, from the repository root):\n  "
         "r2bench train --model mttr_tiny --data build/demo/synth --out build/demo/train/mttr_tiny --steps 20 --scales 64 "
         "--val-source build/demo/synth --val-pairs build/demo/r2/r2_pairs.json --val-every 20 --val-expressions 4");
-    cmd->add_option("--model", o->train.model, "Model to train (r2vos_tiny, referformer_tiny, mttr_tiny, …)")->required();
+    cmd->add_option("--model", o->train.model, "Model to train (r2vos_tiny, r2vos_tiny_grounded, referformer_tiny, mttr_tiny, …)")->required();
     cmd->add_option("--data", o->train.data, "Training data root (Ref-YouTube-VOS layout with a train split)")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--out", o->train.out, "Output folder (replaced only when training ends well; an interrupted run waits "
                                            "beside it for --resume)")->required();

@@ -63,7 +63,9 @@ if(TARGET r2_models)
     model_zoo/registry.h model_zoo/postprocess.h model_zoo/weights.h model_zoo/mttr.h model_zoo/referformer.h
     model_zoo/backbone.h model_zoo/detr_transformer.h model_zoo/layers.h model_zoo/roberta.h model_zoo/stage_times.h
     model_zoo/deformable_decoder.h model_zoo/deformable_encoder.h model_zoo/msdeform_attn.h model_zoo/pixel_decoder.h
-    model_zoo/vision_language.h model_zoo/model_names.h model_zoo/criterion.h model_zoo/ablations.h)
+    model_zoo/vision_language.h model_zoo/model_names.h model_zoo/criterion.h model_zoo/ablations.h
+    model_zoo/model_family.h model_zoo/referformer_family.h model_zoo/mttr_family.h model_zoo/segmentation_model.h
+    model_zoo/preprocessing.h model_zoo/train_clip.h model_zoo/train_recipe.h)
   r2bench_library(r2_model_runner model_runner HEADERS
     runners/model_runner.h runners/model_input.h runners/segmentation_model.h)
 endif()

@@ -1,10 +1,13 @@
 #include "model_zoo/ablations.h"
 
+#include "model_zoo/referformer_family.h"
+
 namespace r2 {
 
 namespace {
 
-using Change = void (*)(RunnableModel&);
+// A row changes the configuration or the losses of R2-VOS-tiny's family, or the model's training.
+using Change = void (*)(ReferFormerFamily&, RunnableModel&);
 
 AblationRow row(int table, const std::string& config, const std::string& label, const std::string& change, Change apply) {
     AblationRow r;
@@ -15,26 +18,29 @@ AblationRow row(int table, const std::string& config, const std::string& label, 
     r.model.weights_help = "an ablation configuration: train it with r2bench train --model r2vos_tiny --config " + config +
                            ", then pass --weights";
     r.model.bundled_weights = false;
-    apply(r.model);
+    auto family = std::make_shared<ReferFormerFamily>(referformer_family_of(r.model));
+    apply(*family, r.model);
+    r.model.family = std::move(family);
     return r;
 }
 
 // Table 3 takes the R2-VOS parts away from the top: without the query mixer (+FT), without the
 // cycle head and pair classifier (+CC), without the dual early-grounding decoder (+EG).
-void no_fused_query(RunnableModel& m) { m.config.mix_query = false; }
-void no_cycle(RunnableModel& m) {
-    no_fused_query(m);
-    m.config.use_cycle = m.config.neg_cls = false;
-    m.config.pseudo_sentence = nn::PseudoSentence::cycle_decoder;  // the grounded p needs the pair head
+void no_fused_query(ReferFormerFamily& f, RunnableModel&) { f.config.mix_query = false; }
+void no_cycle(ReferFormerFamily& f, RunnableModel& m) {
+    no_fused_query(f, m);
+    f.config.use_cycle = f.config.neg_cls = false;
+    f.config.pseudo_sentence = nn::PseudoSentence::cycle_decoder;  // the grounded p needs the pair head
 }
-void no_early_grounding(RunnableModel& m) {
-    no_cycle(m);
-    m.config.dual_fpn = false;
+void no_early_grounding(ReferFormerFamily& f, RunnableModel& m) {
+    no_cycle(f, m);
+    f.config.dual_fpn = false;
 }
 
-void only_losses(RunnableModel& m, double distance, double angle, double point) {
-    m.losses.cycle_dist = distance, m.losses.cycle_angle = angle, m.losses.cycle_mse = point;
+void only_losses(ReferFormerFamily& f, double distance, double angle, double point) {
+    f.losses.cycle_dist = distance, f.losses.cycle_angle = angle, f.losses.cycle_mse = point;
 }
+void unchanged(ReferFormerFamily&, RunnableModel&) {}
 
 }  // namespace
 
@@ -43,22 +49,22 @@ const std::vector<AblationRow>& ablation_rows() {
         row(3, "t3-baseline", "baseline", "ReferFormer-style: no early grounding, no cycle, no pair classifier", no_early_grounding),
         row(3, "t3-eg", "+EG", "adds the dual cross-modal pixel decoder (early grounding)", no_cycle),
         row(3, "t3-cc", "+CC", "adds the cycle head, its constraint and the pair classifier", no_fused_query),
-        row(3, "t3-ft", "+FT", "adds the fused text as query (the query mixer): r2vos_tiny", [](RunnableModel&) {}),
+        row(3, "t3-ft", "+FT", "adds the fused text as query (the query mixer): r2vos_tiny", unchanged),
         row(4, "t4-none", "no constraint", "the cycle's RKD terms off (the pair classifier still trains)",
-            [](RunnableModel& m) { only_losses(m, 0, 0, 0); }),
-        row(4, "t4-point", "point-wise", "p pulled to s point by point (L2), no relational terms", [](RunnableModel& m) { only_losses(m, 0, 0, 1); }),
-        row(4, "t4-angle", "relational: angle", "RKD angle term only", [](RunnableModel& m) { only_losses(m, 0, 1, 0); }),
-        row(4, "t4-distance", "relational: distance", "RKD distance term only", [](RunnableModel& m) { only_losses(m, 1, 0, 0); }),
-        row(4, "t4-both", "relational: both", "RKD distance and angle: r2vos_tiny", [](RunnableModel& m) { only_losses(m, 1, 1, 0); }),
-        row(5, "t5-q1", "1 query", "1 query per frame", [](RunnableModel& m) { m.config.num_queries = 1; }),
-        row(5, "t5-q5", "5 queries", "5 queries per frame: r2vos_tiny", [](RunnableModel&) {}),
-        row(5, "t5-q9", "9 queries", "9 queries per frame", [](RunnableModel& m) { m.config.num_queries = 9; }),
-        row(6, "t6-w1", "window 1", "clips of 1 frame in training", [](RunnableModel& m) { m.train_frames = 1; }),
-        row(6, "t6-w3", "window 3", "clips of 3 frames: r2vos_tiny", [](RunnableModel&) {}),
-        row(6, "t6-w5", "window 5", "clips of 5 frames in training", [](RunnableModel& m) { m.train_frames = 5; }),
+            [](ReferFormerFamily& f, RunnableModel&) { only_losses(f, 0, 0, 0); }),
+        row(4, "t4-point", "point-wise", "p pulled to s point by point (L2), no relational terms", [](ReferFormerFamily& f, RunnableModel&) { only_losses(f, 0, 0, 1); }),
+        row(4, "t4-angle", "relational: angle", "RKD angle term only", [](ReferFormerFamily& f, RunnableModel&) { only_losses(f, 0, 1, 0); }),
+        row(4, "t4-distance", "relational: distance", "RKD distance term only", [](ReferFormerFamily& f, RunnableModel&) { only_losses(f, 1, 0, 0); }),
+        row(4, "t4-both", "relational: both", "RKD distance and angle: r2vos_tiny", [](ReferFormerFamily& f, RunnableModel&) { only_losses(f, 1, 1, 0); }),
+        row(5, "t5-q1", "1 query", "1 query per frame", [](ReferFormerFamily& f, RunnableModel&) { f.config.num_queries = 1; }),
+        row(5, "t5-q5", "5 queries", "5 queries per frame: r2vos_tiny", unchanged),
+        row(5, "t5-q9", "9 queries", "9 queries per frame", [](ReferFormerFamily& f, RunnableModel&) { f.config.num_queries = 9; }),
+        row(6, "t6-w1", "window 1", "clips of 1 frame in training", [](ReferFormerFamily&, RunnableModel& m) { m.train_frames = 1; }),
+        row(6, "t6-w3", "window 3", "clips of 3 frames: r2vos_tiny", unchanged),
+        row(6, "t6-w5", "window 5", "clips of 5 frames in training", [](ReferFormerFamily&, RunnableModel& m) { m.train_frames = 5; }),
         row(0, "grounded", "grounded pair head",
             "p pooled from the video under the predicted mask, s with a bag of words, the classifier reads [s, p, s*p]",
-            [](RunnableModel& m) { m.config = nn::ReferFormerConfig::r2vos_tiny_grounded(); }),
+            [](ReferFormerFamily& f, RunnableModel&) { f.config = nn::ReferFormerConfig::r2vos_tiny_grounded(); }),
     };
     return rows;
 }

@@ -16,7 +16,7 @@ inline const std::vector<ModelName>& runnable_model_names() {
     static const std::vector<ModelName> names = {
         {"r2vos_r50", false},        {"r2vos_vswin_t", false}, {"referformer_r50", false},
         {"referformer_swin_t", false}, {"referformer_vswin_t", false}, {"r2vos_tiny", true},
-        {"referformer_tiny", true},  {"mttr_vswin_t", false},  {"mttr_tiny", true},
+        {"r2vos_tiny_grounded", true}, {"referformer_tiny", true},  {"mttr_vswin_t", false},  {"mttr_tiny", true},
     };
     return names;
 }

@@ -7,7 +7,10 @@
 #include "core/data_dir.h"
 #include "core/error.h"
 #include "model_zoo/ablations.h"
+#include "model_zoo/model_names.h"
+#include "model_zoo/mttr_family.h"
 #include "model_zoo/parameter_counts.h"
+#include "model_zoo/referformer_family.h"
 #include "model_zoo/synthetic_weights.h"
 
 #include "model_zoo/resnet.h"
@@ -44,12 +47,8 @@ const std::vector<RegisteredModel>& registered_models() {
     static const std::vector<RegisteredModel> all = [] {
         std::vector<RegisteredModel> v = models;
         for (const auto& m : runnable_models())
-            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help,
-                         [entry = m]() -> std::shared_ptr<torch::nn::Module> {
-                             if (entry.family == "mttr") return nn::MTTR(entry.mttr_config).ptr();
-                             return nn::ReferFormer(entry.config).ptr();
-                         },
-                         [entry = m] { return entry.family == "mttr" ? nn::parameter_count(entry.mttr_config) : nn::parameter_count(entry.config); }});
+            v.push_back({m.name, "model", m.backbone, m.text_encoder, m.weights_help, [family = m.family] { return family->build(); },
+                         [family = m.family] { return family->parameter_count(); }});
         return v;
     }();
     return all;
@@ -65,21 +64,21 @@ const std::vector<RunnableModel>& runnable_models() {
             "model zoo; then r2bench convert-weights CHECKPOINT.pth models/{1}.safetensors --key model";
         auto r2vos = [&](const std::string& name, const std::string& backbone, const std::string& label) {
             RunnableModel m;
-            m.name = name, m.family = "r2vos", m.backbone = label, m.text_encoder = "distilroberta-base (roberta-base if 12 layers)";
+            m.name = name, m.backbone = label, m.text_encoder = "distilroberta-base (roberta-base if 12 layers)";
             m.description = "R2-VOS (ICCV 2023): ReferFormer + cycle head + pair classifier";
             m.weights_help = fmt::format(r2vos_help, name);
-            m.config = nn::ReferFormerConfig::r2vos(backbone);
+            m.family = std::make_shared<ReferFormerFamily>(nn::ReferFormerConfig::r2vos(backbone));
             return m;
         };
         auto referformer = [&](const std::string& name, const std::string& backbone, const std::string& label) {
             RunnableModel m;
-            m.name = name, m.family = "referformer", m.backbone = label, m.text_encoder = "roberta-base";
+            m.name = name, m.backbone = label, m.text_encoder = "roberta-base";
             m.description = "ReferFormer (CVPR 2022)";
             m.weights_help = fmt::format(referformer_help, name, name);
-            m.config = nn::ReferFormerConfig::referformer(backbone);
+            m.family = std::make_shared<ReferFormerFamily>(nn::ReferFormerConfig::referformer(backbone));
             return m;
         };
-        auto tiny = [](RunnableModel m, nn::ReferFormerConfig config) {
+        auto tiny = [](RunnableModel m, std::shared_ptr<const ModelFamily> family) {
             m.backbone = "tiny CNN", m.text_encoder = "tiny RoBERTa (2 layers, bytes)";
             m.builtin_tokenizer = m.bundled_weights = true;
             // 0.4 × the official 360: the tiny models are trained and run at 144 px (a 640x360
@@ -87,16 +86,16 @@ const std::vector<RunnableModel>& runnable_models() {
             // (ReferFormer's pixel decoder attends over every stride-4 pixel of a frame).
             m.preprocessing.shorter_side = 144;
             m.weights_help = "bundled: trained by r2bench on synthetic data (scripts/train_tiny.sh)";
-            m.config = std::move(config);
+            m.family = std::move(family);
             return m;
         };
         auto mttr = [](const std::string& name, nn::MTTRConfig config) {
             RunnableModel m;
-            m.name = name, m.family = "mttr", m.backbone = "Video Swin-T (3 stages)", m.text_encoder = "roberta-base (no pooler)";
+            m.name = name, m.backbone = "Video Swin-T (3 stages)", m.text_encoder = "roberta-base (no pooler)";
             m.description = "MTTR (CVPR 2022): multimodal DETR over video and words, no pair head";
             m.weights_help = "official MTTR checkpoint (mttr2021/MTTR README, refer-youtube-vos_window-12.pth.tar): r2bench "
                              "convert-weights refer-youtube-vos_window-12.pth.tar models/" + name + ".safetensors --key model_state_dict";
-            m.mttr_config = std::move(config);
+            m.family = std::make_shared<MTTRFamily>(std::move(config));
             // configs/refer_youtube_vos.yaml: eval_short_size 360, eval_max_size 640 (DETR's rule);
             // the dataset lower-cases the expression and normalises its whitespace.
             m.preprocessing.max_longer_side = 640;
@@ -117,14 +116,19 @@ const std::vector<RunnableModel>& runnable_models() {
             referformer("referformer_r50", "resnet50", "ResNet-50"),
             referformer("referformer_swin_t", "swin_t", "Swin-T"),
             referformer("referformer_vswin_t", "video_swin_t", "Video Swin-T"),
-            tiny(r2vos("r2vos_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::r2vos_tiny()),
-            tiny(referformer("referformer_tiny", "tiny_cnn", ""), nn::ReferFormerConfig::referformer_tiny()),
-            mttr("mttr_vswin_t", nn::MTTRConfig::mttr()),
+            tiny(r2vos("r2vos_tiny", "tiny_cnn", ""), std::make_shared<ReferFormerFamily>(nn::ReferFormerConfig::r2vos_tiny())),
             [&] {
-                auto m = tiny(mttr("mttr_tiny", nn::MTTRConfig::mttr_tiny()), {});
-                m.mttr_config = nn::MTTRConfig::mttr_tiny();
+                // The pair head that learns (README: "R2-VOS-tiny's pair head"): the same model as the
+                // ablation configuration r2vos_tiny:grounded, with bundled weights.
+                auto m = tiny(r2vos("r2vos_tiny_grounded", "tiny_cnn", ""),
+                              std::make_shared<ReferFormerFamily>(nn::ReferFormerConfig::r2vos_tiny_grounded()));
+                m.description = "R2-VOS-tiny with the grounded pair head: p from the video under the mask, s with a bag of "
+                                "words, the classifier reads [s, p, s*p] (three named departures from r2vos_tiny)";
                 return m;
             }(),
+            tiny(referformer("referformer_tiny", "tiny_cnn", ""), std::make_shared<ReferFormerFamily>(nn::ReferFormerConfig::referformer_tiny())),
+            mttr("mttr_vswin_t", nn::MTTRConfig::mttr()),
+            tiny(mttr("mttr_tiny", nn::MTTRConfig::mttr_tiny()), std::make_shared<MTTRFamily>(nn::MTTRConfig::mttr_tiny())),
         };
     }();
     return models;
@@ -158,18 +162,6 @@ std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Ten
     return dropped;
 }
 
-nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::map<std::string, torch::Tensor>& weights) {
-    auto config = model.config;
-    if (model.builtin_tokenizer) return config;
-    int64_t layers = 0;
-    const std::string prefix = "text_encoder.encoder.layer.";
-    for (const auto& [name, t] : weights)
-        if (name.rfind(prefix, 0) == 0) layers = std::max<int64_t>(layers, std::stoll(name.substr(prefix.size())) + 1);
-    if (layers == 12) config.text_encoder = nn::RobertaConfig::roberta_base();
-    else if (layers == 6) config.text_encoder = nn::RobertaConfig::distilroberta_base();
-    return config;
-}
-
 std::filesystem::path bundled_weights_dir() {
     if (const char* dir = std::getenv("R2BENCH_TINY_WEIGHTS"); dir && *dir) return dir;
     return data_dir() / "tiny_weights";
@@ -189,9 +181,9 @@ std::filesystem::path find_weights_file(const RunnableModel& entry, const std::f
         throw FileError(path, fmt::format("{}: the bundled weights are missing (scripts/train_tiny.sh makes them; "
                                           "--synthetic-weights runs untrained formula weights instead)",
                                           entry.name));
-    throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: r2vos_tiny, referformer_tiny and "
-                            "mttr_tiny (weights bundled with r2bench), and the weight-free oracle, noisy-oracle, empty.",
-                            entry.name, path.string(), entry.weights_help));
+    throw Error(fmt::format("{}: no weights at {} ({}). Models that run without downloads: {} (weights bundled with "
+                            "r2bench), and the weight-free oracle, noisy-oracle, empty.",
+                            entry.name, path.string(), entry.weights_help, model_name_list(/*bundled_only=*/true)));
 }
 
 void check_tokenizer_files(const RunnableModel& model, const std::filesystem::path& text_dir) {
@@ -214,14 +206,12 @@ LoadedModel load_runnable_model(const std::string& name, const std::filesystem::
     }
     const auto path = find_weights_file(*loaded.entry, weights_dir, weights_file, allow_synthetic);
     if (path.empty()) {
-        if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
-        else loaded.model = nn::ReferFormer(loaded.entry->config);
+        loaded.root = loaded.entry->family->build();
         nn::fill_synthetic_weights(*loaded.module());
     } else {
         auto weights = tensors_from_file(SafetensorsFile::open(path));
         apply_checkpoint_rules(weights, loaded.entry->checkpoint);
-        if (loaded.entry->family == "mttr") loaded.mttr = nn::MTTR(loaded.entry->mttr_config);
-        else loaded.model = nn::ReferFormer(config_for_weights(*loaded.entry, weights));
+        loaded.root = loaded.entry->family->build(&weights);
         try {
             loaded.report = load_state_dict(*loaded.module(), weights, /*strict=*/true);
         } catch (const Error& e) {

@@ -1,8 +1,8 @@
 // The model registry behind `r2bench models` and `r2bench run`: the parts (backbones, text
 // encoders) and the runnable models (R2-VOS, ReferFormer, MTTR), what each is made of, its parameter
 // count, and where its weights are expected (<weights_dir>/<name>.safetensors). A runnable entry
-// carries everything a runner needs: the config, the official checkpoint's quirks, the
-// preprocessing and which post-processing to apply.
+// carries everything a runner needs: its family with the configuration (model_zoo/model_family.h:
+// build, losses, post-processing), the official checkpoint's quirks and the preprocessing.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -13,9 +13,8 @@
 #include <torch/torch.h>
 
 #include "model_zoo/bpe_tokenizer.h"
-#include "model_zoo/criterion.h"
-#include "model_zoo/mttr.h"
-#include "model_zoo/referformer.h"
+#include "model_zoo/model_family.h"
+#include "model_zoo/preprocessing.h"
 #include "model_zoo/weights.h"
 
 namespace r2 {
@@ -30,18 +29,6 @@ struct RegisteredModel {
     std::function<int64_t()> parameters;  // parameter_count(*make()), from the configuration alone (fast)
 };
 
-// The official inference preprocessing: torchvision's Resize(shorter_side) (aspect kept; longer
-// side capped only where max_longer_side > 0), then ImageNet normalisation.
-struct Preprocessing {
-    int64_t shorter_side = 360;
-    int64_t max_longer_side = 0;
-    // MTTR resizes with DETR's RandomResize(max_size) rule instead (runners/pil_resize.h).
-    bool detr_max_size = false;
-    float mean[3] = {0.485f, 0.456f, 0.406f};
-    float std[3] = {0.229f, 0.224f, 0.225f};
-    bool lowercase_text = false;
-};
-
 // What an official checkpoint (after `convert-weights --key model`) may hold beyond the module.
 struct CheckpointRules {
     std::string official_key = "model";  // the torch.load(...) entry holding the state dict
@@ -54,19 +41,15 @@ struct CheckpointRules {
 
 struct RunnableModel {
     std::string name;
-    std::string family;        // "r2vos", "referformer" or "mttr"
+    std::shared_ptr<const ModelFamily> family;  // the architecture and its configuration
     std::string description;
     std::string backbone, text_encoder;
     std::string weights_help;  // where the official weights come from and how to convert them
     bool builtin_tokenizer = false;  // tiny models: bytes, no vocab files
     bool bundled_weights = false;    // tiny models: trained weights ship with r2bench (share/r2bench/tiny_weights)
-    nn::ReferFormerConfig config;    // families r2vos and referformer
-    nn::MTTRConfig mttr_config;      // family mttr
     Preprocessing preprocessing;
     CheckpointRules checkpoint;
-    // Training (`r2bench train`): the criterion's weights (R2-VOS / ReferFormer) and the clip length.
-    nn::ReferFormerLossWeights losses;
-    int64_t train_frames = 3;
+    int64_t train_frames = 3;  // clip length in training (`r2bench train`)
 };
 
 const std::vector<RegisteredModel>& registered_models();  // parts and models, for `r2bench models`
@@ -78,17 +61,14 @@ const RunnableModel* find_runnable_model(const std::string& name);
 // aliases) and ignored buffers; returns the dropped names.
 std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Tensor>& weights, const CheckpointRules& rules);
 
-// R2-VOS defaults to distilroberta-base (6 layers); a checkpoint with 12 text layers was trained
-// with roberta-base. Returns the config the weights were made for (ReferFormer family).
-nn::ReferFormerConfig config_for_weights(const RunnableModel& model, const std::map<std::string, torch::Tensor>& weights);
-
 struct LoadedModel {
     const RunnableModel* entry = nullptr;
-    nn::ReferFormer model{nullptr};  // families r2vos and referformer
-    nn::MTTR mttr{nullptr};          // family mttr
-    std::shared_ptr<torch::nn::Module> module() const {
-        if (mttr) return mttr.ptr();
-        return model.ptr();
+    std::shared_ptr<torch::nn::Module> root;  // built by entry->family
+    std::shared_ptr<torch::nn::Module> module() const { return root; }
+    // The module as its family's type: m.as<nn::ReferFormer>() (an empty holder for another family).
+    template <class Holder>
+    Holder as() const {
+        return Holder(std::dynamic_pointer_cast<typename Holder::ContainedType>(root));
     }
     std::filesystem::path weights;  // empty: synthetic weights
     LoadReport report;

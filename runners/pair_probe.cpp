@@ -28,18 +28,18 @@ double mean_distance(int64_t n, Distance distance) {
 }  // namespace
 
 PairProbe probe_pair_head(const LoadedModel& m, const BpeTokenizer& tokenizer, const std::vector<TrainClip>& clips, const torch::Device& device) {
-    if (!m.model || !m.model->config.is_r2vos()) throw Error("probe_pair_head: the model has no pair head (R2-VOS models only)");
+    nn::ReferFormer model = m.as<nn::ReferFormer>();
+    if (!model || !model->config.is_r2vos()) throw Error("probe_pair_head: the model has no pair head (R2-VOS models only)");
     const int64_t N = int64_t(clips.size());
     if (N < 2) throw Error("probe_pair_head: needs at least 2 clips");
     torch::NoGradGuard no_grad;
-    nn::ReferFormer model = m.model;  // the same module, through a holder that is not const
     const bool was_training = model->is_training();
     model->eval();
     PairProbe probe;
     std::vector<nn::TextFeatures> texts;
     for (const auto& clip : clips) {
         probe.videos.push_back(clip.video);
-        const auto tokens = tokenize_sentence(tokenizer, m.model->config.text_encoder, m.entry->preprocessing, clip.caption, device);
+        const auto tokens = tokenize_sentence(tokenizer, model->config.text_encoder, m.entry->preprocessing, clip.caption, device);
         texts.push_back(model->encode_text(tokens.input_ids, tokens.attention_mask));
     }
     std::vector<torch::Tensor> logits, pseudo, sentences;

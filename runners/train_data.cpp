@@ -126,7 +126,7 @@ TrainSet TrainSet::open(const fs::path& root, const TrainDataOptions& options) {
         const int64_t L = int64_t(video.frames.size()), T = options.frames;
         for (size_t e = 0; e < video.expressions.size(); ++e) {
             const int object = video.expressions[e].object;
-            if (options.family == "mttr") {
+            if (options.sampling == ClipSampling::referred_windows) {
                 // Consecutive windows; a short last window is replaced by the last T frames.
                 for (int64_t start = 0; start < L; start += T) {
                     const int64_t s = std::max<int64_t>(0, std::min(start, L - T));
@@ -171,7 +171,7 @@ TrainClip TrainSet::load_once(const Sample& sample, Rng& rng) const {
 
     // Which frames.
     std::vector<int64_t> indices;
-    if (options_.family == "mttr") {
+    if (options_.sampling == ClipSampling::referred_windows) {
         for (int64_t t = 0; t < T; ++t) indices.push_back(std::min(sample.frame + t, L - 1));  // short videos repeat the last frame
     } else {
         // ReferFormer: the anchor frame, one frame 1–3 before and one 1–3 after it (clamped),

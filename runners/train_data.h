@@ -11,15 +11,17 @@
 #include <torch/torch.h>
 
 #include "core/rng.h"
+#include "model_zoo/model_family.h"
 #include "model_zoo/registry.h"
+#include "model_zoo/train_clip.h"
 
 namespace r2 {
 
 struct TrainDataOptions {
-    // "referformer" (R2-VOS too): one sample per (expression, every T-th frame), a clip of that
-    // frame and random neighbours; "mttr": one sample per (expression, window of T consecutive
-    // frames) where the referred object appears.
-    std::string family = "referformer";
+    // anchor_and_neighbours (ReferFormer, R2-VOS): one sample per (expression, every T-th frame), a
+    // clip of that frame and random neighbours; referred_windows (MTTR): one sample per
+    // (expression, window of T consecutive frames) where the referred object appears.
+    ClipSampling sampling = ClipSampling::anchor_and_neighbours;
     int64_t frames = 3;                       // T
     std::vector<int64_t> shorter_sides = {240};  // RandomResize: one drawn per clip
     int64_t max_longer_side = 0;              // DETR's max_size rule (0: none)
@@ -27,18 +29,6 @@ struct TrainDataOptions {
     double flip_probability = 0.5;            // horizontal flip, swapping "left" and "right" in the sentence
     int64_t pad_multiple = 32;                // ReferFormer pads the input to a multiple of 32
     Preprocessing preprocessing;              // mean, std, lower-casing
-};
-
-struct TrainClip {
-    std::string video, expression_id, caption;  // caption after the flip's word swap
-    std::vector<int64_t> frame_indices;         // into the video's frame list, sorted
-    bool flipped = false;
-    torch::Tensor frames;          // (T, 3, H, W) normalised, zero-padded to pad_multiple
-    torch::Tensor referred_masks;  // (T, H, W) float 0/1
-    torch::Tensor boxes;           // (T, 4) cx, cy, w, h over the unpadded size; zeros where invalid
-    torch::Tensor valid;           // (T) float: the object has a box of positive area there
-    torch::Tensor object_masks;    // (T, O, H, W) float: every object seen in the clip (MTTR)
-    int64_t referred_object = 0;   // index of the referred object in object_masks
 };
 
 class TrainSet {

@@ -31,17 +31,10 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 TrainRecipe default_recipe(const RunnableModel& model) {
-    TrainRecipe r;
+    TrainRecipe r = model.family->official_recipe();
     const bool tiny = model.builtin_tokenizer;
-    if (model.family == "mttr") {
-        r.weight_decay = 1e-4;
-        r.backbone_lr_scale = 0.1, r.text_lr_scale = 0.5;
-        r.lr_drops = {20.0 / 30}, r.lr_gamma = 0.4;
-        r.photometric = false;
-        r.pad_multiple = 1;
-        r.max_longer_side = model.preprocessing.max_longer_side;
-    }
     r.shorter_sides = {model.preprocessing.shorter_side};
+    r.max_longer_side = model.preprocessing.max_longer_side;
     r.frames = model.train_frames;
     if (tiny) {
         // From scratch: a 5× higher rate, and backbone and text encoder at half of it (no
@@ -68,11 +61,6 @@ double lr_scale_at(int64_t step, int64_t steps, const std::vector<double>& drops
 
 namespace {
 
-const nn::RobertaConfig& text_config(const LoadedModel& m) {
-    return m.mttr ? m.mttr->config.text_encoder : m.model->config.text_encoder;
-}
-
-
 // Parameter groups: backbone, text encoder, the rest.
 struct Groups {
     std::vector<torch::Tensor> backbone, text, rest;
@@ -83,7 +71,7 @@ struct Groups {
 enum class Group { backbone, text, rest };
 
 Group group_of(const LoadedModel& m, const std::string& name) {
-    const std::string text_prefix = m.mttr ? "transformer.text_encoder." : "text_encoder.";
+    const std::string text_prefix = m.entry->family->text_encoder_prefix();
     if (name.rfind("backbone.", 0) == 0) return Group::backbone;
     if (name.rfind(text_prefix, 0) == 0) return Group::text;
     return Group::rest;
@@ -296,6 +284,15 @@ ojson validation_line(const ValidationScores& v, int64_t step) {
                  {"rejected_negative", v.rejected_negative}, {"expressions", v.expressions}};
 }
 
+// As the official R2-VOS code: clip b is also decoded with the sentence of another clip of the
+// batch, the next one from another video (with one video only: any other sentence of the set).
+std::string negative_caption(const std::vector<TrainClip>& clips, size_t b, const TrainSet& set, Rng& rng) {
+    size_t other = (b + 1) % clips.size();
+    while (other != b && clips[other].video == clips[b].video) other = (other + 1) % clips.size();
+    if (other != b) return clips[other].caption;
+    return set.caption_of(size_t(rng.below(set.size())));
+}
+
 }  // namespace
 
 LoadedModel build_model(const RunnableModel& entry, uint64_t seed) {
@@ -303,15 +300,8 @@ LoadedModel build_model(const RunnableModel& entry, uint64_t seed) {
     m.entry = &entry;
     // Construction draws the default initialisations from torch's generator.
     torch::manual_seed(seed);
-    if (entry.family == "mttr") {
-        m.mttr = nn::MTTR(entry.mttr_config);
-        nn::initialize_for_training(*m.mttr, seed);
-    } else {
-        m.model = nn::ReferFormer(entry.config);
-        nn::initialize_for_training(*m.model, seed);
-        // The fast CPU kernel, with its backward (train_model may choose the reference instead).
-        m.model->set_msda_kernel(nn::MSDAKernel::fast);
-    }
+    m.root = entry.family->build();
+    entry.family->prepare_for_training(*m.root, seed);
     return m;
 }
 
@@ -364,7 +354,8 @@ TrainResult train_model(const TrainOptions& o) {
     if (o.steps < 1) throw Error("train: --steps must be at least 1");
     const TrainRecipe& r = o.recipe;
     if (r.batch_size < 1) throw Error("train: --batch-size must be at least 1");
-    if (entry->family == "r2vos" && r.batch_size < 2)
+    const ModelFamily& family = *entry->family;
+    if (family.trains_on_negative_sentences() && r.batch_size < 2)
         throw Error("train: R2-VOS pairs every clip with another clip's sentence: --batch-size must be at least 2");
 
     // Every input is checked before --out is touched and before the model is built.
@@ -372,7 +363,7 @@ TrainResult train_model(const TrainOptions& o) {
     if (!o.init_weights.empty() && !fs::is_regular_file(o.init_weights)) throw FileError(o.init_weights, "--init-weights: no such file");
     check_tokenizer_files(*entry, o.text_dir);
     TrainDataOptions data;
-    data.family = entry->family == "mttr" ? "mttr" : "referformer";
+    data.sampling = family.clip_sampling();
     data.frames = r.frames;
     data.shorter_sides = r.shorter_sides;
     data.max_longer_side = r.max_longer_side;
@@ -415,7 +406,7 @@ TrainResult train_model(const TrainOptions& o) {
     write_file_atomically(meta_path, meta.dump(2) + "\n");
 
     LoadedModel m = build_model(*entry, o.seed);
-    if (m.model) m.model->set_msda_kernel(o.msda_kernel);
+    family.set_msda_kernel(*m.module(), o.msda_kernel);
     m.module()->to(o.device);
     if (!o.init_weights.empty()) load_initial_weights(m, o.init_weights, o.init_only);
     m.module()->train();
@@ -432,8 +423,7 @@ TrainResult train_model(const TrainOptions& o) {
     SampleOrder order(set.size(), o.seed);
     // The validation passes run the model being trained (the same module) through `run`'s code.
     std::unique_ptr<SegmentationModel> inference;
-    if (validation_set)
-        inference = entry->family == "mttr" ? make_mttr_family(m, tokenizer, o.device) : make_referformer_family(m, tokenizer, o.device);
+    if (validation_set) inference = family.segmentation_model(m, tokenizer, o.device);
 
     const int64_t last_step = o.stop_after > 0 ? std::min(o.steps, first_step + o.stop_after) : o.steps;
     TrainResult result;
@@ -490,45 +480,11 @@ TrainResult train_model(const TrainOptions& o) {
             for (int64_t b = 0; b < r.batch_size; ++b) clips.push_back(set.load(order.at(uint64_t(step * r.batch_size + b)), rng));
         }
 
-        nn::Losses losses_now;
-        if (m.mttr) {
-            std::vector<nn::MTTROutputs> outputs(clips.size());
-            std::vector<nn::MTTRTarget> targets(clips.size());
-            std::vector<nn::MTTRSample> batch;
-            for (size_t b = 0; b < clips.size(); ++b) {
-                const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
-                nn::StageTimer timer(&times, "forward");
-                outputs[b] = m.mttr->forward(clips[b].frames.to(o.device), tokens.input_ids, tokens.attention_mask, /*all_layer_masks=*/true);
-                targets[b] = {clips[b].object_masks.to(o.device), clips[b].referred_object};
-                batch.push_back({&outputs[b], &targets[b]});
-            }
-            nn::StageTimer timer(&times, "criterion");
-            losses_now = nn::mttr_criterion(batch, nn::MTTRLossWeights{});
-        } else {
-            const bool negatives = entry->config.is_r2vos();
-            std::vector<nn::ReferFormerOutputs> positive(clips.size()), negative(clips.size());
-            std::vector<nn::ReferFormerTarget> targets(clips.size());
-            std::vector<nn::ReferFormerSample> batch;
-            for (size_t b = 0; b < clips.size(); ++b) {
-                const auto features = m.model->encode_clip(clips[b].frames.to(o.device), &times);
-                const auto tokens = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, clips[b].caption, o.device);
-                positive[b] = m.model->decode(features, m.model->encode_text(tokens.input_ids, tokens.attention_mask, &times), true, &times);
-                if (negatives) {
-                    // As the official code: the sentence of another clip of the batch (the next one
-                    // from another video) on this clip.
-                    size_t other = (b + 1) % clips.size();
-                    while (other != b && clips[other].video == clips[b].video) other = (other + 1) % clips.size();
-                    std::string sentence = clips[other].caption;
-                    if (other == b) sentence = set.caption_of(size_t(rng.below(set.size())));  // one video only: any other sentence
-                    const auto neg = tokenize_sentence(tokenizer, text_config(m), entry->preprocessing, sentence, o.device);
-                    negative[b] = m.model->decode(features, m.model->encode_text(neg.input_ids, neg.attention_mask, &times), false, &times);
-                }
-                targets[b] = {clips[b].referred_masks.to(o.device), clips[b].boxes.to(o.device), clips[b].valid.to(o.device)};
-                batch.push_back({&positive[b], negatives ? &negative[b] : nullptr, &targets[b]});
-            }
-            nn::StageTimer timer(&times, "criterion");
-            losses_now = nn::referformer_criterion(batch, entry->losses);
-        }
+        TrainingBatch batch;
+        for (const auto& clip : clips) batch.clips.push_back(&clip);
+        if (family.trains_on_negative_sentences())
+            for (size_t b = 0; b < clips.size(); ++b) batch.negative_captions.push_back(negative_caption(clips, b, set, rng));
+        const nn::Losses losses_now = family.training_loss(*m.module(), batch, tokenizer, entry->preprocessing, o.device, &times);
         const double loss = losses_now.total.item<double>();
         if (!std::isfinite(loss)) {
             // Stop before the step spoils the weights; the report shows how it got there.

@@ -26,30 +26,15 @@
 #include "model_zoo/msdeform_attn.h"
 #include "model_zoo/registry.h"
 #include "model_zoo/stage_times.h"
+#include "model_zoo/train_recipe.h"
 #include "runners/train_validation.h"
 
 namespace r2 {
 
-// The optimisation recipe. Defaults come from the official code per family (default_recipe);
-// the CLI may override each.
-struct TrainRecipe {
-    double lr = 1e-4;
-    double backbone_lr_scale = 0.5, text_lr_scale = 0.1;  // × lr for backbone.* and the text encoder
-    double weight_decay = 5e-4;
-    double clip_max_norm = 0.1;
-    std::vector<double> lr_drops = {8.0 / 12, 10.0 / 12};  // fractions of the steps
-    double lr_gamma = 0.1;
-    int64_t batch_size = 4;   // clips per step (R2-VOS's relational losses need at least 3)
-    int64_t frames = 3;       // frames per clip
-    std::vector<int64_t> shorter_sides;  // random resize choices for the shorter side
-    int64_t max_longer_side = 0;
-    bool photometric = true;
-    int64_t pad_multiple = 32;
-};
-
-// R2-VOS / ReferFormer: opts.py (lr 1e-4, backbone 5e-5, weight decay 5e-4, clip 0.1, drops at
-// epochs 8 and 10 of 12 by 0.1, PhotometricDistort, padding to 32). MTTR: refer_youtube_vos.yaml
-// (weight decay 1e-4, one drop at epoch 20 of 30 by 0.4, no photometric distortion).
+// The family's official recipe (ModelFamily::official_recipe; R2-VOS / ReferFormer: opts.py, lr
+// 1e-4, backbone 5e-5, weight decay 5e-4, clip 0.1, drops at epochs 8 and 10 of 12 by 0.1,
+// PhotometricDistort, padding to 32; MTTR: refer_youtube_vos.yaml, weight decay 1e-4, one drop at
+// epoch 20 of 30 by 0.4, no photometric distortion) at the model's sizes and clip length.
 // The tiny models start from scratch instead of pretrained backbones and text encoders, so they
 // use a higher rate and train their text encoder (the official ones freeze theirs).
 TrainRecipe default_recipe(const RunnableModel& model);

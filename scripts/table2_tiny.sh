@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# "Table 2 in kind": the three bundled tiny models (R2-VOS, ReferFormer, MTTR) on a held-out
+# "Table 2 in kind": the four bundled tiny models (R2-VOS with the official and the grounded pair
+# head, ReferFormer, MTTR) on a held-out
 # synthetic R²-Youtube-VOS set: the ytvos-valid preset (202 videos, 834 expressions, 640x360) with
 # its own seed 2023 (training used seed 1000), its R² pairs built with --seed 0. Prints J, F, J&F,
 # R, J&F&R and the alignment AUROC of each model beside the paper's Table 2 and checks the shape the
@@ -21,7 +22,7 @@ if [[ ! -f "$out/r2/r2_pairs.json" ]]; then
   "$r2bench" build-dataset --source "$out/synth" --seed 0 --out "$out/r2" --force
 fi
 P=(--source "$out/synth" --pairs "$out/r2/r2_pairs.json")
-for m in r2vos_tiny referformer_tiny mttr_tiny; do
+for m in r2vos_tiny r2vos_tiny_grounded referformer_tiny mttr_tiny; do
   if [[ ! -f "$out/runs/$m/run.json" ]]; then
     resume=()
     [[ -d "$out/runs/.$m.r2bench-partial" ]] && resume=(--resume)
@@ -31,5 +32,5 @@ for m in r2vos_tiny referformer_tiny mttr_tiny; do
 done
 # The leaderboard's table (J&F&R, J&F, J, F, R), then each model's alignment line (AUROC of A).
 "$r2bench" leaderboard "$out/runs" "${P[@]}" --out "$out/leaderboard" --force
-for m in r2vos_tiny referformer_tiny mttr_tiny; do grep -h "alignment A" "$out/eval-$m.txt" || true; done
+for m in r2vos_tiny r2vos_tiny_grounded referformer_tiny mttr_tiny; do grep -h "alignment A" "$out/eval-$m.txt" || true; done
 python3 scripts/table2_table.py "$out/eval"

@@ -10,6 +10,7 @@
 #include "dataset_builder/r2_builder.h"
 #include "dataset_builder/source_tree.h"
 #include "dataset_builder/synth.h"
+#include "model_zoo/referformer_family.h"
 #include "model_zoo/ablations.h"
 #include "model_zoo/parameter_counts.h"
 #include "runners/ablate.h"
@@ -31,28 +32,32 @@ TEST_CASE("ablation configurations: 4 + 5 + 3 + 3 rows, each r2vos_tiny with its
         CHECK(find_runnable_model("r2vos_tiny:" + row.config) == &row.model);
         CHECK(find_ablation(row.config) == &row);
         CHECK_FALSE(row.model.bundled_weights);
-        nn::ReferFormer model(row.model.config);
+        const auto& family = referformer_family_of(row.model);
+        nn::ReferFormer model(family.config);
         int64_t parameters = 0;
         for (const auto& p : model->parameters()) parameters += p.numel();
-        CHECK(parameters == nn::parameter_count(row.model.config));
+        CHECK(parameters == nn::parameter_count(family.config));
+        CHECK(parameters == row.model.family->parameter_count());
     }
     CHECK(find_runnable_model("r2vos_tiny:t9-nothing") == nullptr);
     // Table 3 takes the parts away from the top; the last row is r2vos_tiny itself.
-    const auto& baseline = find_ablation("t3-baseline")->model.config;
+    auto config_of = [](const char* name) { return referformer_family_of(find_ablation(name)->model).config; };
+    auto losses_of = [](const char* name) { return referformer_family_of(find_ablation(name)->model).losses; };
+    const auto baseline = config_of("t3-baseline");
     CHECK_FALSE(baseline.dual_fpn);
     CHECK_FALSE(baseline.neg_cls);
-    CHECK_FALSE(find_ablation("t3-eg")->model.config.neg_cls);
-    CHECK(find_ablation("t3-eg")->model.config.dual_fpn);
-    CHECK(find_ablation("t3-cc")->model.config.neg_cls);
-    CHECK_FALSE(find_ablation("t3-cc")->model.config.mix_query);
-    CHECK(find_ablation("t3-ft")->model.config.mix_query == tiny.config.mix_query);
+    CHECK_FALSE(config_of("t3-eg").neg_cls);
+    CHECK(config_of("t3-eg").dual_fpn);
+    CHECK(config_of("t3-cc").neg_cls);
+    CHECK_FALSE(config_of("t3-cc").mix_query);
+    CHECK(config_of("t3-ft").mix_query == referformer_family_of(tiny).config.mix_query);
     // Table 4 changes only the cycle's loss weights; 5 the queries; 6 the clip length.
-    CHECK(find_ablation("t4-point")->model.losses.cycle_mse == 1);
-    CHECK(find_ablation("t4-point")->model.losses.cycle_dist == 0);
-    CHECK(find_ablation("t4-angle")->model.losses.cycle_angle == 1);
-    CHECK(find_ablation("t4-angle")->model.losses.cycle_dist == 0);
-    CHECK(find_ablation("t4-none")->model.losses.cycle_cls == tiny.losses.cycle_cls);  // the pair classifier still trains
-    CHECK(find_ablation("t5-q9")->model.config.num_queries == 9);
+    CHECK(losses_of("t4-point").cycle_mse == 1);
+    CHECK(losses_of("t4-point").cycle_dist == 0);
+    CHECK(losses_of("t4-angle").cycle_angle == 1);
+    CHECK(losses_of("t4-angle").cycle_dist == 0);
+    CHECK(losses_of("t4-none").cycle_cls == referformer_family_of(tiny).losses.cycle_cls);  // the pair classifier still trains
+    CHECK(config_of("t5-q9").num_queries == 9);
     CHECK(find_ablation("t6-w5")->model.train_frames == 5);
     CHECK(default_recipe(find_ablation("t6-w1")->model).frames == 1);
     CHECK(default_recipe(tiny).frames == 3);

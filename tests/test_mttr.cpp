@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "model_zoo/mttr_family.h"
 #include "model_zoo/mttr.h"
 #include "model_zoo/position_embedding.h"
 #include "model_zoo/postprocess.h"
@@ -123,10 +124,10 @@ TEST_CASE("mttr_tiny: runs with the registry's entry, gives its shapes, is deter
     torch::NoGradGuard no_grad;
     const RunnableModel* entry = find_runnable_model("mttr_tiny");
     REQUIRE(entry != nullptr);
-    CHECK(entry->family == "mttr");
+    CHECK(entry->family->name() == "mttr");
     CHECK(entry->checkpoint.official_key == "model_state_dict");
     CHECK(find_runnable_model("mttr_vswin_t")->preprocessing.detr_max_size);
-    nn::MTTR m(entry->mttr_config);
+    nn::MTTR m(mttr_family_of(*entry).config);
     nn::fill_synthetic_weights(*m);
     m->eval();
     const auto frames = nn::synthetic_image(3, 3, 45, 61);
@@ -145,10 +146,10 @@ TEST_CASE("mttr_tiny: runs with the registry's entry, gives its shapes, is deter
     CHECK(p.masks.sizes() == std::vector<int64_t>{3, 90, 122});
 
     const auto tokenizer = BpeTokenizer::byte_level();
-    const auto messy = tokenize_sentence(tokenizer, entry->mttr_config.text_encoder, entry->preprocessing, "  The  DOG\tjumps ", torch::kCPU);
-    const auto clean = tokenize_sentence(tokenizer, entry->mttr_config.text_encoder, entry->preprocessing, "the dog jumps", torch::kCPU);
+    const auto messy = tokenize_sentence(tokenizer, entry->family->text_config(), entry->preprocessing, "  The  DOG\tjumps ", torch::kCPU);
+    const auto clean = tokenize_sentence(tokenizer, entry->family->text_config(), entry->preprocessing, "the dog jumps", torch::kCPU);
     CHECK(torch::equal(messy.input_ids, clean.input_ids));
     const auto referformer = find_runnable_model("referformer_tiny");
-    const auto kept = tokenize_sentence(tokenizer, referformer->config.text_encoder, referformer->preprocessing, "The DOG", torch::kCPU);
+    const auto kept = tokenize_sentence(tokenizer, referformer->family->text_config(), referformer->preprocessing, "The DOG", torch::kCPU);
     CHECK(kept.input_ids.size(1) == 9);  // <s>, 7 bytes, </s>: ReferFormer keeps the text as given
 }

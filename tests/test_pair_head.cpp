@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "dataset_builder/synth.h"
+#include "model_zoo/referformer_family.h"
 #include "model_zoo/criterion.h"
 #include "model_zoo/synthetic_weights.h"
 #include "model_zoo/weights.h"
@@ -61,7 +62,7 @@ torch::Tensor pair_term(const LoadedModel& m, const BpeTokenizer& tokenizer, con
     const std::vector<std::string> sentences = {"the red star moving left", "a blue circle going up", "the green square standing still"};
     std::vector<nn::ReferFormerOutputs> positive(3), negative(3);
     std::vector<nn::ReferFormerSample> batch;
-    nn::ReferFormer model = m.model;
+    nn::ReferFormer model = m.as<nn::ReferFormer>();
     const auto features = model->encode_clip(clip.frames);
     for (size_t b = 0; b < 3; ++b) {
         auto text = [&](const std::string& s) {
@@ -116,7 +117,7 @@ TEST_CASE("pair head wiring: the pair BCE trains the classifier, the pseudo-sent
     // BCE of 0.21 in 50 steps: learnable, but slower than this check wants).
     LoadedModel m = build_model(entry, 2);
     torch::manual_seed(5);
-    const int64_t B = 16, C = entry.config.hidden_dim;
+    const int64_t B = 16, C = referformer_family_of(entry).config.hidden_dim;
     const auto s = torch::layer_norm(torch::randn({B, C}), {C});
     // Fitting, then unfitting, in the layout the classifier reads ([s, p, s ⊙ p] for the tiny model).
     const auto inputs = torch::cat({torch::cat({s, s, s * s}, 1), torch::cat({s, -s, -s * s}, 1)});
@@ -127,7 +128,7 @@ TEST_CASE("pair head wiring: the pair BCE trains the classifier, the pseudo-sent
                                                   .weight_decay(recipe.weight_decay));
     double first = 0, last = 0;
     for (int step = 0; step < 50; ++step) {
-        const auto loss = F::binary_cross_entropy_with_logits(m.model->neg_classifier(inputs), labels);
+        const auto loss = F::binary_cross_entropy_with_logits(m.as<nn::ReferFormer>()->neg_classifier(inputs), labels);
         if (step == 0) first = loss.item<double>();
         last = loss.item<double>();
         optimizer.zero_grad();
@@ -163,7 +164,7 @@ TEST_CASE("pair head on a toy set: 300 steps of r2vos_tiny:grounded leave the pa
     // Every video's first clip with every clip's sentence, from the trained weights.
     const LoadedModel m = load_runnable_model("r2vos_tiny:grounded", {}, trained.weights);
     TrainDataOptions data;
-    data.family = "referformer", data.frames = o.recipe.frames, data.shorter_sides = {64}, data.photometric = false;
+    data.sampling = ClipSampling::anchor_and_neighbours, data.frames = o.recipe.frames, data.shorter_sides = {64}, data.photometric = false;
     data.pad_multiple = o.recipe.pad_multiple, data.preprocessing = entry.preprocessing;
     const TrainSet set = TrainSet::open(o.data, data);
     std::vector<TrainClip> clips;

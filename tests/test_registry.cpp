@@ -4,6 +4,8 @@
 #include <set>
 
 #include "core/error.h"
+#include "model_zoo/mttr_family.h"
+#include "model_zoo/referformer_family.h"
 #include "model_zoo/model_names.h"
 #include "model_zoo/parameter_counts.h"
 #include "model_zoo/registry.h"
@@ -22,7 +24,7 @@ TEST_CASE("registry: the torch-free name list that --help prints is the registry
         CHECK(names[i].name == runnable_models()[i].name);
         CHECK(names[i].bundled == runnable_models()[i].builtin_tokenizer);
     }
-    CHECK(model_name_list(true) == "r2vos_tiny, referformer_tiny and mttr_tiny");
+    CHECK(model_name_list(true) == "r2vos_tiny, r2vos_tiny_grounded, referformer_tiny and mttr_tiny");
 }
 
 TEST_CASE("tiny backbone: four levels at strides 4, 8, 16, 32") {
@@ -86,7 +88,7 @@ TEST_CASE("registry: names are unique, models build, weights are found and loade
             CHECK_FALSE(s.found);
         }
     }
-    CHECK(found == 4);
+    CHECK(found == 5);  // tiny_cnn and the four bundled tiny models
     // The saved values come back bit for bit.
     nn::TinyBackbone loaded;
     load_state_dict(*loaded, tensors_from_file(SafetensorsFile::open(dir / "tiny_cnn.safetensors")), true);
@@ -103,14 +105,25 @@ TEST_CASE("registry: names are unique, models build, weights are found and loade
 
 TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a checkpoint was trained with") {
     for (const char* name : {"r2vos_r50", "r2vos_vswin_t", "referformer_r50", "referformer_swin_t", "referformer_vswin_t", "r2vos_tiny",
-                             "referformer_tiny"}) {
+                             "r2vos_tiny_grounded", "referformer_tiny"}) {
         CAPTURE(name);
         REQUIRE(find_runnable_model(name) != nullptr);
         CHECK(find_model(name) != nullptr);
         CHECK(find_model(name)->kind == "model");
     }
-    CHECK(find_runnable_model("r2vos_r50")->config.is_r2vos());
-    CHECK_FALSE(find_runnable_model("referformer_r50")->config.is_r2vos());
+    CHECK(referformer_family_of(*find_runnable_model("r2vos_r50")).config.is_r2vos());
+    CHECK_FALSE(referformer_family_of(*find_runnable_model("referformer_r50")).config.is_r2vos());
+    // One family interface: the name run.json records, and no model of another family passes as one.
+    CHECK(find_runnable_model("r2vos_r50")->family->name() == "r2vos");
+    CHECK(find_runnable_model("referformer_tiny")->family->name() == "referformer");
+    CHECK(find_runnable_model("mttr_tiny")->family->name() == "mttr");
+    CHECK(find_runnable_model("r2vos_tiny:t3-baseline")->family->name() == "referformer");  // no pair head: ReferFormer-style
+    CHECK(find_runnable_model("r2vos_tiny")->family->trains_on_negative_sentences());
+    CHECK_FALSE(find_runnable_model("referformer_tiny")->family->trains_on_negative_sentences());
+    CHECK(find_runnable_model("mttr_tiny")->family->clip_sampling() == ClipSampling::referred_windows);
+    CHECK(find_runnable_model("mttr_tiny")->family->text_encoder_prefix() == "transformer.text_encoder.");
+    CHECK_THROWS_WITH_AS(referformer_family_of(*find_runnable_model("mttr_tiny")), "mttr_tiny: not an R2-VOS / ReferFormer model", Error);
+    CHECK_THROWS_WITH_AS(mttr_family_of(*find_runnable_model("r2vos_tiny")), "r2vos_tiny: not an MTTR model", Error);
 
     // Aliases equal to their original are dropped; position_ids is ignored; a differing alias is an error.
     std::map<std::string, torch::Tensor> w = {{"bbox_embed.0.layers.0.weight", torch::ones({2, 2})},
@@ -126,15 +139,15 @@ TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a ch
 
     // R2-VOS: 12 text layers in the checkpoint means roberta-base, 6 distilroberta-base.
     std::map<std::string, torch::Tensor> twelve = {{"text_encoder.encoder.layer.11.output.dense.bias", torch::zeros({1})}};
-    CHECK(config_for_weights(*find_runnable_model("r2vos_r50"), twelve).text_encoder.num_hidden_layers == 12);
-    CHECK(config_for_weights(*find_runnable_model("r2vos_r50"), {}).text_encoder.num_hidden_layers == 6);
+    CHECK(config_for_weights(referformer_family_of(*find_runnable_model("r2vos_r50")).config, twelve).text_encoder.num_hidden_layers == 12);
+    CHECK(config_for_weights(referformer_family_of(*find_runnable_model("r2vos_r50")).config, {}).text_encoder.num_hidden_layers == 6);
 
     // Missing weights: the error names the file looked for, how to convert, and the models that need none.
     r2::test::TempDir dir;
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("convert-weights"), Error);
     CHECK_THROWS_WITH_AS(load_runnable_model("r2vos_r50", dir.path), doctest::Contains("r2vos_tiny"), Error);
     // The tiny models fall back to their bundled weights, trained by scripts/train_tiny.sh.
-    for (const char* tiny : {"r2vos_tiny", "referformer_tiny", "mttr_tiny"}) {
+    for (const char* tiny : {"r2vos_tiny", "r2vos_tiny_grounded", "referformer_tiny", "mttr_tiny"}) {
         const auto bundled = load_runnable_model(tiny, dir.path);
         CHECK(bundled.weights == bundled_weights_dir() / (std::string(tiny) + ".safetensors"));
         CHECK(bundled.report.clean());
@@ -142,7 +155,7 @@ TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a ch
     CHECK_THROWS_WITH_AS(load_runnable_model("nope", dir.path), doctest::Contains("unknown model 'nope'"), Error);
     // A saved tiny model loads strictly and gives the same outputs.
     auto synthetic = load_runnable_model("r2vos_tiny", dir.path, {}, /*allow_synthetic=*/true);
-    save_state_dict(*synthetic.model, dir / "r2vos_tiny.safetensors");
+    save_state_dict(*synthetic.module(), dir / "r2vos_tiny.safetensors");
     auto loaded = load_runnable_model("r2vos_tiny", dir.path);
     CHECK(loaded.report.clean());
     CHECK(loaded.weights == dir / "r2vos_tiny.safetensors");
@@ -150,7 +163,7 @@ TEST_CASE("registry: runnable models, checkpoint rules and the text encoder a ch
     const auto frames = nn::synthetic_image(2, 3, 32, 48);
     const auto ids = torch::tensor({0, 50, 60, 2}, torch::kInt64).view({1, 4});
     const auto mask = torch::ones({1, 4}, torch::kInt64);
-    CHECK(torch::equal(synthetic.model->forward(frames, ids, mask).pred_masks.back(), loaded.model->forward(frames, ids, mask).pred_masks.back()));
+    CHECK(torch::equal(synthetic.as<nn::ReferFormer>()->forward(frames, ids, mask).pred_masks.back(), loaded.as<nn::ReferFormer>()->forward(frames, ids, mask).pred_masks.back()));
     // Tokenizers: built in for the tiny models; RoBERTa's files for the others, named when absent.
     CHECK(tokenizer_for(*find_runnable_model("r2vos_tiny"), dir.path).vocab_size() == 260);
     CHECK_THROWS_WITH_AS(tokenizer_for(*find_runnable_model("referformer_r50"), dir.path), doctest::Contains("vocab.json"), Error);
