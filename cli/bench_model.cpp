@@ -71,7 +71,7 @@ int run_bench_model(const BenchModelOptions& o) {
     fmt::print("  official PyTorch: {:8.3f} s   peak RSS {:.0f} MB   (torch {}, same input size and threads)\n", official,
                j.value("peak_rss_mb", 0.0), j.value("torch", std::string("?")));
     // Issue goals: 2x for the deformable models (R2-VOS, ReferFormer), 1.3x for MTTR.
-    fmt::print("  speed-up r2bench vs official: {:.2f}x  goal >= {}\n", official / best, family.speedup_goal());
+    fmt::print("  speed-up r2bench vs official: {:.2f}x  goal >= {:.1f}\n", official / best, family.speedup_goal());
     return 0;
 }
 

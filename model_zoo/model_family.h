@@ -62,7 +62,9 @@ public:
     virtual const nn::RobertaConfig& text_config() const = 0;
     // The module with default initialisations; `weights` (a checkpoint about to be loaded, or
     // null) may choose the variant it was made for (R2-VOS: a 6- or 12-layer text encoder).
-    virtual std::shared_ptr<torch::nn::Module> build(const std::map<std::string, torch::Tensor>* weights = nullptr) const = 0;
+    std::shared_ptr<torch::nn::Module> build(const std::map<std::string, torch::Tensor>* weights = nullptr) const {
+        return build_module(weights);
+    }
     // The official training initialisation (model_zoo/training_init.h), drawn from `seed`, and the
     // kernels that have a backward.
     virtual void prepare_for_training(torch::nn::Module& module, uint64_t seed) const = 0;
@@ -86,6 +88,9 @@ public:
     // `run`'s view of the loaded model (sharing its module): encode a clip once, segment it per sentence.
     virtual std::unique_ptr<SegmentationModel> segmentation_model(LoadedModel loaded, BpeTokenizer tokenizer,
                                                                   torch::Device device) const = 0;
+
+protected:
+    virtual std::shared_ptr<torch::nn::Module> build_module(const std::map<std::string, torch::Tensor>* weights) const = 0;
 };
 
 }  // namespace r2

@@ -22,7 +22,7 @@ nn::MTTRImpl& mttr(torch::nn::Module& module) {
 
 int64_t MTTRFamily::parameter_count() const { return nn::parameter_count(config); }
 
-std::shared_ptr<torch::nn::Module> MTTRFamily::build(const std::map<std::string, torch::Tensor>*) const { return nn::MTTR(config).ptr(); }
+std::shared_ptr<torch::nn::Module> MTTRFamily::build_module(const std::map<std::string, torch::Tensor>*) const { return nn::MTTR(config).ptr(); }
 
 void MTTRFamily::prepare_for_training(torch::nn::Module& module, uint64_t seed) const { nn::initialize_for_training(mttr(module), seed); }
 

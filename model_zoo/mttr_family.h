@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "model_zoo/criterion.h"
 #include "model_zoo/model_family.h"
 #include "model_zoo/mttr.h"
 
@@ -29,7 +30,6 @@ public:
     int64_t parameter_count() const override;
     int64_t num_queries() const override { return config.num_queries; }
     const nn::RobertaConfig& text_config() const override { return config.text_encoder; }
-    std::shared_ptr<torch::nn::Module> build(const std::map<std::string, torch::Tensor>* weights) const override;
     void prepare_for_training(torch::nn::Module& module, uint64_t seed) const override;
     void forward(torch::nn::Module& module, const torch::Tensor& frames, const torch::Tensor& input_ids,
                  const torch::Tensor& attention_mask, nn::StageTimes* times) const override;
@@ -41,6 +41,9 @@ public:
                              const Preprocessing& preprocessing, const torch::Device& device, nn::StageTimes* times) const override;
 
     std::unique_ptr<SegmentationModel> segmentation_model(LoadedModel loaded, BpeTokenizer tokenizer, torch::Device device) const override;
+
+protected:
+    std::shared_ptr<torch::nn::Module> build_module(const std::map<std::string, torch::Tensor>* weights) const override;
 };
 
 // The family of a registry entry of this family; r2::Error naming the model otherwise.

@@ -27,7 +27,7 @@ std::string ReferFormerFamily::postprocessing() const {
 
 int64_t ReferFormerFamily::parameter_count() const { return nn::parameter_count(config); }
 
-std::shared_ptr<torch::nn::Module> ReferFormerFamily::build(const std::map<std::string, torch::Tensor>* weights) const {
+std::shared_ptr<torch::nn::Module> ReferFormerFamily::build_module(const std::map<std::string, torch::Tensor>* weights) const {
     return nn::ReferFormer(weights ? config_for_weights(config, *weights) : config).ptr();
 }
 
@@ -92,6 +92,10 @@ std::unique_ptr<SegmentationModel> ReferFormerFamily::segmentation_model(LoadedM
 
 nn::ReferFormerConfig config_for_weights(const nn::ReferFormerConfig& model_config, const std::map<std::string, torch::Tensor>& weights) {
     auto config = model_config;
+    // Only the official sizes have the two variants: a tiny model's text encoder stays as
+    // configured, so weights of another size fail the strict load by name.
+    const int64_t configured = config.text_encoder.num_hidden_layers;
+    if (configured != 6 && configured != 12) return config;
     int64_t layers = 0;
     const std::string prefix = "text_encoder.encoder.layer.";
     for (const auto& [name, t] : weights)
