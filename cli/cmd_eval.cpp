@@ -40,12 +40,8 @@ void run_ref_davis_eval(const EvalPaths& paths, const std::string& davis_task, i
     }
     if (report && score.r2) write_html_report(out.path());
     out.commit();
-    fmt::print("{}", ref_davis_table(score.davis));
-    if (score.r2)
-        fmt::print("R (from each expression's own masks, with {}): {}\n", paths.pairs.string(),
-                   score.r2->summary.r ? fmt::format("{:.2f}", 100 * *score.r2->summary.r) : std::string("not reported"));
-    else
-        fmt::print("no --pairs: R not computed{}\n", report ? " (and no report.html: it shows R² results)" : "");
+    fmt::print("{}", ref_davis_console(score.davis, score.r2 ? &*score.r2 : nullptr, paths.pairs));
+    if (!score.r2) fmt::print("no --pairs: R not computed{}\n", report ? " (and no report.html: it shows R² results)" : "");
     fmt::print("wrote {}/{{davis_summary.json, per_object.csv{}}}\n", shown_out,
                score.r2 ? std::string(", summary.json, per_expression.csv, per_video.csv, per_frame.h5") + (report ? ", report.html" : "")
                         : "");

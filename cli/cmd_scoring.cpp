@@ -13,6 +13,7 @@
 #include "reports/eval_report.h"
 #include "reports/html_report.h"
 #include "reports/leaderboard.h"
+#include "reports/ref_davis_report.h"
 #include "reports/regress.h"
 #include "reports/submission.h"
 
@@ -57,17 +58,20 @@ void add_score_command(CLI::App& app, int& exit_code) {
     cmd->callback([o, cmd, &exit_code] {
         resolve_from_pairs(cmd, "--split", o->score.split, o->score.pairs, "split");
         OutputDir out = begin_output(o->out, "score", {o->submission, o->score.gt, o->score.pairs});
-        EvalResult result;
+        SubmissionScores scores;
         try {
-            result = score_submission(o->submission, out.path(), o->score);
+            scores = score_submission_with_protocol(o->submission, out.path(), o->score);
         } catch (const EvalInputError& e) {
             fail_with_problems(out, e.problems());
         }
         if (o->report) write_html_report(out.path());
         out.commit();
-        fmt::print("{}", eval_table(result));
-        fmt::print("wrote {}/{{summary.json, per_expression.csv, per_video.csv, per_frame.h5{}}}\n", o->out.out,
-                   o->report ? ", report.html" : "");
+        if (scores.ref_davis)
+            fmt::print("{}", ref_davis_console(*scores.ref_davis, &scores.r2, o->score.pairs));
+        else
+            fmt::print("{}", eval_table(scores.r2));
+        fmt::print("wrote {}/{{{}summary.json, per_expression.csv, per_video.csv, per_frame.h5{}}}\n", o->out.out,
+                   scores.ref_davis ? "davis_summary.json, per_object.csv, " : "", o->report ? ", report.html" : "");
         exit_code = 0;
     });
 }

@@ -288,6 +288,9 @@ CompareResult compare_evals(const fs::path& run_a, const fs::path& run_b, const 
     check_same_evaluation(a, b, result.notes);
     result.predictions_a = input_of(a, "predictions"), result.predictions_b = input_of(b, "predictions");
     result.annotations = input_of(a, "ground_truth_annotations");
+    result.frames = input_of(a, "frames");
+    result.ground_truth_expressions = input_of(a, "ground_truth_expressions");
+    result.ground_truth_format = input_of(a, "ground_truth_format");
     result.expressions = int(a.scores.expressions.size());
     result.has_gt = a.scores.summary.has_gt, result.has_pairs = a.scores.summary.has_pairs;
     if (result.expressions == 0) throw FileError(run_a / "per_expression.csv", "holds no expressions: there is nothing to compare");

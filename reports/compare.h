@@ -38,6 +38,10 @@ struct CompareFlip {
 struct CompareResult {
     std::filesystem::path run_a, run_b;
     std::filesystem::path predictions_a, predictions_b, annotations;  // as the summaries name them
+    // Also from the summaries, for the thumbnails: the frames folder of the layout, and the
+    // ground truth's format and expressions file (MeViS masks are read through them).
+    std::filesystem::path frames, ground_truth_expressions;
+    std::string ground_truth_format;
     CompareOptions options;
     int expressions = 0;
     bool has_gt = false, has_pairs = false;  // as both evaluations were run (they must agree)

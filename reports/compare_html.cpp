@@ -142,7 +142,12 @@ struct Pictures {
     const CompareResult& r;
     PerFrameTable ta, tb;
     std::map<std::string, int> index;  // "video/exp_id" → row of /expressions
-    fs::path images() const { return r.annotations.empty() ? fs::path() : r.annotations.parent_path() / "JPEGImages"; }
+    GroundTruthMasks ground_truth;
+    // The layout's frames folder; older summaries name only the annotations, beside which
+    // Ref-YouTube-VOS keeps JPEGImages.
+    fs::path images() const {
+        return !r.frames.empty() ? r.frames : r.annotations.empty() ? fs::path() : r.annotations.parent_path() / "JPEGImages";
+    }
 };
 
 // The positive frame where J changed most (A and B list an expression's frames in the same order).
@@ -178,7 +183,7 @@ std::string figure(const Pictures& p, const std::string& video, const std::strin
     const std::string shown = negative ? x.negative_video : x.video;
     const fs::path jpg = p.images() / shown / (frame + ".jpg");
     const cv::Mat image = p.images().empty() ? cv::Mat() : read_frame_bgr(jpg);
-    const cv::Mat gt = negative || p.r.annotations.empty() ? cv::Mat() : read_mask(p.r.annotations / x.video / (frame + ".png"), object_ids(x.obj_id));
+    const cv::Mat gt = negative ? cv::Mat() : p.ground_truth.read(x.video, exp_id, x.obj_id, frame);
     const fs::path rel = fs::path(negative ? "Negatives" : "Annotations") / shown / exp_id / (frame + ".png");
     return fmt::format("<figure>{}<figcaption>{} · {} frame {}<br>{}</figcaption></figure>",
                        side_by_side(panel(image, gt, read_mask(p.r.predictions_a / rel, {}), negative),
@@ -194,7 +199,7 @@ std::string thumbnails(const CompareResult& r) {
         else if (!fs::is_regular_file(run / "per_frame.h5")) why = fmt::format("{} has no per_frame.h5", run.string());
     }
     if (!why.empty()) return fmt::format("<p class='note'>Thumbnails left out: {}.</p>", svg::escape(why));
-    Pictures p{r, {}, {}, {}};
+    Pictures p{r, {}, {}, {}, GroundTruthMasks(r.ground_truth_format, r.annotations, r.ground_truth_expressions)};
     try {
         p.ta = read_per_frame_h5(r.run_a / "per_frame.h5"), p.tb = read_per_frame_h5(r.run_b / "per_frame.h5");
     } catch (const FileError& e) {  // the numbers above do not depend on it: say so, keep the page

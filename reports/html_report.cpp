@@ -427,6 +427,8 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
     const fs::path images = !inputs.value("frames", "").empty() ? fs::path(inputs.value("frames", ""))
                             : annotations.empty()               ? fs::path()
                                                                 : annotations.parent_path() / "JPEGImages";
+    const auto input_text = [&](const char* key) { return inputs.contains(key) && inputs[key].is_string() ? inputs[key].get<std::string>() : ""; };
+    const GroundTruthMasks ground_truth(input_text("ground_truth_format"), annotations, input_text("ground_truth_expressions"));
     auto jpg = [&](const std::string& video, const std::string& frame) {
         return images.empty() ? fs::path() : images / video / (frame + ".jpg");
     };
@@ -563,10 +565,9 @@ std::string render_html_report(const json& summary, const EvalResult& scores, co
             h += "<div class='strip'>" + strip_header(label, x, r);
             if (!r.frames.empty()) {
                 const size_t lowest = size_t(std::min_element(r.j.begin(), r.j.end()) - r.j.begin());
-                const std::vector<int> objects = object_ids(x.obj_id);
                 for (size_t t : spread(r.frames.size(), 3, lowest)) {
                     const std::string& frame = r.frames[t];
-                    const Thumbnail image = render_panel(jpg(x.video, frame), read_mask(annotations / x.video / (frame + ".png"), objects),
+                    const Thumbnail image = render_panel(jpg(x.video, frame), ground_truth.read(x.video, x.exp_id, x.obj_id, frame),
                                                        read_mask(predictions / "Annotations" / x.video / x.exp_id / (frame + ".png"), {}),
                                                        Mark::positive);
                     h += figure(image, fmt::format("{} frame {}", x.video, frame),

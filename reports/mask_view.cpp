@@ -6,9 +6,11 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/dataset_layout.h"
 #include "core/error.h"
 #include "core/image_codecs.h"
 #include "core/mask_png.h"
+#include "core/mevis.h"
 
 namespace r2 {
 namespace fs = std::filesystem;
@@ -65,6 +67,37 @@ cv::Mat read_mask(const fs::path& png, const std::vector<int>& objects) {
         for (int id : objects) mask |= (ids == id);
         return mask;
     } catch (const FileError&) {
+        return {};
+    }
+}
+
+GroundTruthMasks::GroundTruthMasks(const std::string& format, const fs::path& annotations, const fs::path& expressions_file) {
+    if (format != "mevis") {
+        annotations_ = annotations;
+        return;
+    }
+    try {
+        const BenchSet set = load_bench_set(expressions_file.parent_path(), "", {});
+        mevis_masks_ = set.mevis_masks;
+        for (const auto& e : set.expressions) mevis_expressions_[e.video + "/" + e.exp_id] = {e.anno_ids, e.frames};
+    } catch (const Error&) {
+        mevis_masks_.reset();
+    }
+}
+
+cv::Mat GroundTruthMasks::read(const std::string& video, const std::string& exp_id, const std::string& obj_id,
+                               const std::string& frame) const {
+    if (!annotations_.empty()) return read_mask(annotations_ / video / (frame + ".png"), object_ids(obj_id));
+    const auto it = mevis_expressions_.find(video + "/" + exp_id);
+    if (!mevis_masks_ || it == mevis_expressions_.end()) return {};
+    const auto& frames = it->second.frames;
+    const auto at = std::find(frames.begin(), frames.end(), frame);
+    if (at == frames.end()) return {};
+    try {
+        std::optional<LabelMap> m = mevis_union_mask(*mevis_masks_, it->second.anno_ids, size_t(at - frames.begin()), video);
+        if (!m) return {};
+        return cv::Mat(cv::Mat(m->height, m->width, CV_8U, m->labels.data()) != 0);
+    } catch (const Error&) {
         return {};
     }
 }

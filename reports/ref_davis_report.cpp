@@ -1,5 +1,7 @@
 #include "reports/ref_davis_report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +70,18 @@ std::string ref_davis_table(const RefDavisEvalResult& result) {
     return s;
 }
 
+std::string ref_davis_console(const RefDavisEvalResult& davis, const EvalResult* r2, const std::filesystem::path& pairs) {
+    std::string s = ref_davis_table(davis);
+    if (r2)
+        s += fmt::format("R (from each expression's own masks, with {}): {}\n", pairs.string(),
+                         r2->summary.r ? fmt::format("{:.2f}; J&F&R (mean of the J, F and R above) {:.2f}", 100 * *r2->summary.r,
+                                                     100 * *jfr(davis.j, davis.f, r2->summary.r))
+                                       : std::string("not reported"));
+    if (r2 && !r2->summary.complete())
+        s += fmt::format("INCOMPLETE: {} negative predictions missing (R and J&F&R not reported)\n", r2->summary.missing_negative_frames);
+    return s;
+}
+
 RefDavisScore score_ref_davis(const EvalPaths& paths, DavisTask task, const PngLimits& limits, const std::filesystem::path& out_dir,
                               const std::filesystem::path& shown_as) {
     RefDavisScore score;
@@ -83,6 +97,14 @@ RefDavisScore score_ref_davis(const EvalPaths& paths, DavisTask task, const PngL
     input.shown_as = shown_as;
     input.frames_dir = frames_folder(paths.gt, SourceFormat::ref_davis, paths.split);  // report thumbnails
     score.r2 = evaluate(input);
+    // The R-only evaluation ran without ground truth; its "J and F were not computed" note would
+    // contradict the protocol's J and F below.
+    std::vector<std::string>& notes = score.r2->notes;
+    notes.erase(std::remove_if(notes.begin(), notes.end(), [](const std::string& n) { return n.rfind("no ground truth given", 0) == 0; }),
+                notes.end());
+    notes.push_back(fmt::format("J, F and J&F follow the Ref-DAVIS17 protocol (DAVIS {} task, per annotator, mean of the 4); "
+                                "per-expression and per-video tables hold R only",
+                                davis_task_name(task)));
     write_eval_report(out_dir, *score.r2, input);
 
     // summary.json: J, F, J&F (and J&F&R) of the DAVIS protocol, as the published numbers.
@@ -98,9 +120,6 @@ RefDavisScore score_ref_davis(const EvalPaths& paths, DavisTask task, const PngL
                            {"R", "from each expression's own masks (per_expression.csv)"}};
     summary["inputs"]["ground_truth"] = paths.gt.string();
     summary["inputs"]["ground_truth_format"] = "ref-davis";
-    summary["notes"].push_back(fmt::format(
-        "J, F and J&F follow the Ref-DAVIS17 protocol (DAVIS {} task, per annotator, mean of the 4); per-expression and "
-        "per-video tables hold R only", davis_task_name(task)));
     write_file_atomically(summary_path, summary.dump(1) + "\n");
     return score;
 }

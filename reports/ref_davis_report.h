@@ -15,6 +15,8 @@ void write_ref_davis_report(const std::filesystem::path& out_dir, const RefDavis
                             const std::filesystem::path& source, const std::filesystem::path& predictions);
 // The console table: one row per annotator and the mean, naming the task.
 std::string ref_davis_table(const RefDavisEvalResult& result);
+// What `eval` and `score` print: the table, then R (with pairs: `r2` is the R-only evaluation).
+std::string ref_davis_console(const RefDavisEvalResult& davis, const EvalResult* r2, const std::filesystem::path& pairs);
 
 // Everything `eval`, `score` and `leaderboard` do for a Ref-DAVIS17 source: J and F by the DAVIS
 // protocol (davis_summary.json, per_object.csv); with pairs, R from each expression's own masks

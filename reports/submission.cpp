@@ -181,6 +181,10 @@ fs::path extract_submission_zip(const fs::path& zip_path, const fs::path& into, 
 }
 
 EvalResult score_submission(const fs::path& submission, const fs::path& out, const ScoreOptions& options) {
+    return score_submission_with_protocol(submission, out, options).r2;
+}
+
+SubmissionScores score_submission_with_protocol(const fs::path& submission, const fs::path& out, const ScoreOptions& options) {
     if (!fs::exists(submission)) throw FileError(submission, "not found");
     fs::create_directories(out);
     const bool zipped = fs::is_regular_file(submission);
@@ -200,14 +204,14 @@ EvalResult score_submission(const fs::path& submission, const fs::path& out, con
             RefDavisScore score = score_ref_davis(paths, parse_davis_task(options.davis_task), PngLimits{}, out, submission);
             if (!score.r2) throw Error("a Ref-DAVIS17 submission is scored with --pairs (R and the summary the leaderboard ranks)");
             fs::remove_all(scratch, ec);
-            return *score.r2;
+            return {std::move(*score.r2), std::move(score.davis)};
         }
         EvalInput input = load_eval_input(paths);
         EvalResult result = evaluate(input);
         input.shown_as = submission;  // the report names the submission, not the scratch folder
         write_eval_report(out, result, input);
         fs::remove_all(scratch, ec);
-        return result;
+        return {std::move(result), std::nullopt};
     } catch (...) {
         fs::remove_all(scratch, ec);
         throw;

@@ -5,9 +5,11 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "metrics/evaluation.h"
+#include "metrics/ref_davis_eval.h"
 
 namespace r2 {
 
@@ -36,6 +38,16 @@ struct ScoreOptions {
 // outside `out`; a zip is extracted under a fresh temporary folder inside `out` and removed after.
 EvalResult score_submission(const std::filesystem::path& submission, const std::filesystem::path& out,
                             const ScoreOptions& options);
+
+// The same, keeping what a benchmark's own protocol computed beside the R² scores: for a
+// Ref-DAVIS17 source, the per-annotator DAVIS table whose means are the summary's J, F and J&F
+// (the EvalResult then holds R and the per-expression tables only). What `score` prints.
+struct SubmissionScores {
+    EvalResult r2;
+    std::optional<RefDavisEvalResult> ref_davis;
+};
+SubmissionScores score_submission_with_protocol(const std::filesystem::path& submission, const std::filesystem::path& out,
+                                                const ScoreOptions& options);
 
 // SHA-256 of a submission's content: the zip's bytes, or a folder's file manifest (core/file_manifest.h).
 std::string submission_hash(const std::filesystem::path& submission);

@@ -13,6 +13,7 @@
 #include "dataset_builder/synth.h"
 #include "metrics/evaluation.h"
 #include "metrics/ref_davis_eval.h"
+#include "reports/mask_view.h"
 #include "runners/baseline.h"
 #include "test_util.h"
 
@@ -126,6 +127,43 @@ TEST_CASE("synth --format mevis: RLE masks, multi-object expressions; the oracle
     CHECK(evaluate(load_eval_input(paths)).summary.j.mean < 0.5);
 }
 
+TEST_CASE("report pictures: a MeViS expression's ground truth is the union of its objects, as the oracle drew it") {
+    test::TempDir tmp;
+    synth::SynthOptions o = synth::synth_preset("tiny");
+    o.layout = synth::Layout::mevis;
+    o.seed = 3;
+    synth::write_synth_dataset(tmp / "mevis", o);
+    BaselineOptions oracle;
+    oracle.model = "oracle";
+    run_baseline(tmp / "mevis", "valid_u", "", tmp / "run", oracle);
+    const BenchSet set = load_bench_set(tmp / "mevis", "valid_u", "");
+    // As summary.json names them: no annotations folder, the split's meta_expressions.json.
+    const GroundTruthMasks gt("mevis", "", set.gt_expressions_file);
+    int frames = 0, two_objects = 0;
+    for (const auto& e : set.expressions) {
+        for (const auto& frame : e.frames) {
+            const cv::Mat drawn = gt.read(e.video, e.exp_id, e.obj_id, frame);
+            const cv::Mat oracle_mask = read_mask(tmp / "run/Annotations" / e.video / e.exp_id / (frame + ".png"), {});
+            REQUIRE(!oracle_mask.empty());
+            if (cv::countNonZero(oracle_mask) == 0) {
+                CHECK((drawn.empty() || cv::countNonZero(drawn) == 0));
+                continue;
+            }
+            REQUIRE(drawn.size() == oracle_mask.size());
+            CHECK(cv::countNonZero(drawn != oracle_mask) == 0);
+            ++frames;
+            two_objects += e.anno_ids.size() == 2;
+        }
+    }
+    CHECK(frames > 10);
+    CHECK(two_objects > 0);
+    CHECK(gt.read("no-such-video", "0", "", set.expressions[0].frames[0]).empty());
+    CHECK(gt.read(set.expressions[0].video, set.expressions[0].exp_id, "", "no-such-frame").empty());
+    // A MeViS tree that is gone draws nothing and throws nothing.
+    CHECK(GroundTruthMasks("mevis", "", tmp / "gone/meta_expressions.json").read(set.expressions[0].video, set.expressions[0].exp_id, "",
+                                                                                 set.expressions[0].frames[0]).empty());
+}
+
 TEST_CASE("synth --format ref-davis: the oracle's per-expression masks, merged per annotator, score J = F = 1 (unsupervised)") {
     test::TempDir tmp;
     synth::SynthOptions o = synth::synth_preset("tiny");
@@ -167,6 +205,22 @@ TEST_CASE("CLI: Ref-DAVIS17 and MeViS through synth, build-dataset, run, eval, s
     CHECK(summary["metrics"]["J"].get<double>() == davis["J"].get<double>());
     CHECK(summary["metrics"]["R"].is_number());
     CHECK(fs::exists(tmp.path / "rd_eval/report.html"));
+    for (const auto& note : summary["notes"]) CHECK(note.get<std::string>().find("J and F were not computed") == std::string::npos);
+    // score prints the protocol's table as eval does (one row per annotator and the mean), not a
+    // table of n/a J and F.
+    const std::string scored_printed = sh(fmt::format(
+        "score {0}/rd_runs/oracle --source {0}/rd --pairs {0}/rd_r2/r2_pairs.json --out {0}/rd_score", d));
+    const auto mean_row = [](const std::string& text) {
+        const size_t at = text.find("mean of the 4");
+        return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+    };
+    CHECK(scored_printed.find("DAVIS unsupervised task") != std::string::npos);
+    CHECK(!mean_row(scored_printed).empty());
+    CHECK(mean_row(scored_printed) == mean_row(printed));
+    CHECK(scored_printed.find("n/a") == std::string::npos);
+    CHECK(fs::exists(tmp.path / "rd_score/davis_summary.json"));
+    const auto score_summary = nlohmann::json::parse(read_file(tmp.path / "rd_score/summary.json"));
+    CHECK(score_summary["metrics"]["J&F&R"].get<double>() == summary["metrics"]["J&F&R"].get<double>());
     sh(fmt::format("leaderboard {0}/rd_runs --source {0}/rd --pairs {0}/rd_r2/r2_pairs.json --out {0}/rd_board", d));
     const auto scored = nlohmann::json::parse(read_file(tmp.path / "rd_board/submissions/oracle/summary.json"));
     CHECK(scored["metrics"]["J&F"].get<double>() == summary["metrics"]["J&F"].get<double>());
