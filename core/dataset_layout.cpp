@@ -63,11 +63,24 @@ fs::path frames_folder(const fs::path& root, SourceFormat format, const std::str
     return root;
 }
 
+fs::path expressions_path(const fs::path& root, SourceFormat format, const std::string& split) {
+    switch (format) {
+        case SourceFormat::ref_youtube_vos: return root / "meta_expressions" / split / "meta_expressions.json";
+        case SourceFormat::mevis: return root / split / "meta_expressions.json";
+        case SourceFormat::ref_davis: return root / "davis_text_annotations";
+    }
+    return root;
+}
+
+fs::path ref_davis_annotations(const fs::path& root, bool unsupervised) {
+    return root / "DAVIS" / (unsupervised ? "Annotations_unsupervised" : "Annotations") / "480p";
+}
+
 GtLayout resolve_gt(const fs::path& root, const std::string& split) {
     const GtLayout candidates[] = {
-        {SourceFormat::ref_youtube_vos, root / split / "Annotations", root / "meta_expressions" / split / "meta_expressions.json", {}},
+        {SourceFormat::ref_youtube_vos, root / split / "Annotations", expressions_path(root, SourceFormat::ref_youtube_vos, split), {}},
         {SourceFormat::ref_youtube_vos, root / "Annotations", root / "meta_expressions.json", {}},
-        {SourceFormat::mevis, {}, root / split / "meta_expressions.json", root / split / "mask_dict.json"},
+        {SourceFormat::mevis, {}, expressions_path(root, SourceFormat::mevis, split), root / split / "mask_dict.json"},
         {SourceFormat::mevis, {}, root / "meta_expressions.json", root / "mask_dict.json"},
     };
     for (const auto& c : candidates) {
@@ -78,8 +91,9 @@ GtLayout resolve_gt(const fs::path& root, const std::string& split) {
     // Ref-DAVIS17: the semi-supervised annotations hold each object under its id, as the
     // expressions name it (the per-expression view the oracle runners and training use; `eval`
     // scores Ref-DAVIS17 by the DAVIS protocol instead, metrics/ref_davis_eval.h).
-    if (fs::is_directory(root / "DAVIS/Annotations/480p") && fs::is_directory(root / "davis_text_annotations"))
-        return {SourceFormat::ref_davis, root / "DAVIS/Annotations/480p", root / "davis_text_annotations", {}};
+    const fs::path davis_annotations = ref_davis_annotations(root, false), davis_text = expressions_path(root, SourceFormat::ref_davis, split);
+    if (fs::is_directory(davis_annotations) && fs::is_directory(davis_text))
+        return {SourceFormat::ref_davis, davis_annotations, davis_text, {}};
     throw FileError(root, fmt::format("not a ground-truth tree of split '{}': looked for {} + {} (Ref-YouTube-VOS), {} + {} "
                                       "(a split folder), {} + {} (MeViS), {} + {} (a MeViS split folder) and DAVIS/Annotations/480p + "
                                       "davis_text_annotations/ (Ref-DAVIS17)",

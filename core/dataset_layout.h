@@ -33,6 +33,13 @@ std::optional<SourceFormat> detect_source_format(const std::filesystem::path& ro
 std::string source_format_clues();
 // The folder of a video's frames (<frame>.jpg) in `format`'s layout.
 std::filesystem::path frames_folder(const std::filesystem::path& root, SourceFormat format, const std::string& split);
+// Where a root of `format` keeps the expressions of `split`: Ref-YouTube-VOS
+// meta_expressions/<split>/meta_expressions.json, MeViS <split>/meta_expressions.json,
+// Ref-DAVIS17 the davis_text_annotations/ folder (all splits).
+std::filesystem::path expressions_path(const std::filesystem::path& root, SourceFormat format, const std::string& split);
+// Ref-DAVIS17's annotations: DAVIS/Annotations/480p (semi-supervised: one id per object, as the
+// expressions name it) and DAVIS/Annotations_unsupervised/480p (the published protocol's).
+std::filesystem::path ref_davis_annotations(const std::filesystem::path& root, bool unsupervised);
 
 // One expression of the benchmark as it is scored: on its own (positive) video and, with pairs,
 // on its paired negative video.

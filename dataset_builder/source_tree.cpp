@@ -61,9 +61,7 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
     };
 
     if (format == SourceFormat::ref_youtube_vos || format == SourceFormat::mevis) {
-        const fs::path expressions = format == SourceFormat::mevis
-                                         ? root / split / "meta_expressions.json"
-                                         : root / "meta_expressions" / split / "meta_expressions.json";
+        const fs::path expressions = expressions_path(root, format, split);
         if (!fs::exists(expressions)) {
             const auto found = detect_source_format(root);
             throw FileError(expressions, found && *found != format
@@ -72,7 +70,7 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
                                              : std::string("not found (is --format right?)"));
         }
         tree.videos = parse_expression_file(hashed(expressions), expressions);
-        tree.frames_dir = root / split / "JPEGImages";
+        tree.frames_dir = frames_folder(root, format, split);
         const fs::path meta_path = root / split / "meta.json";
         if (format == SourceFormat::ref_youtube_vos && fs::exists(meta_path)) {
             const VideoMeta meta = parse_video_meta(hashed(meta_path), meta_path.string());
@@ -91,7 +89,7 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
         const RefDavisSplit davis = read_ref_davis(root, split);
         hashed(root / "DAVIS/davis_semantics.json");
         hashed(root / "DAVIS/ImageSets/2017" / (split == "train" ? "train.txt" : "val.txt"));
-        for (const char* f : ref_davis_text_files()) hashed(root / "davis_text_annotations" / f);
+        for (const char* f : ref_davis_text_files()) hashed(expressions_path(root, format, split) / f);
         for (const auto& ev : davis.expressions.videos) {
             SourceVideo v;
             v.name = ev.name;
@@ -101,7 +99,7 @@ SourceTree read_source_tree(const fs::path& root, SourceFormat format, const std
                 v.expressions.push_back({e.id, e.text, e.obj_id, ojson{{"exp", e.text}, {"obj_id", e.obj_id}}});
             tree.videos.push_back(std::move(v));
         }
-        tree.frames_dir = root / "DAVIS/JPEGImages/480p";
+        tree.frames_dir = frames_folder(root, format, split);
     }
 
     const fs::path supers = !super_categories_file.empty() ? super_categories_file : root / "synth_stats.json";

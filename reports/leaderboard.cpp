@@ -45,7 +45,7 @@ std::string setting_hash_of(const ScoreOptions& o) {
         if (!gt.annotations.empty()) h.update("annotations ").update(tree_hash(gt.annotations)).update("\n");
         if (!gt.mask_dict.empty()) h.update("mask_dict ").update(sha256_file(gt.mask_dict)).update("\n");
         if (gt.format == SourceFormat::ref_davis) {
-            const fs::path unsupervised = gt.annotations.parent_path().parent_path() / "Annotations_unsupervised/480p";
+            const fs::path unsupervised = ref_davis_annotations(o.gt, true);
             if (fs::is_directory(unsupervised)) h.update("unsupervised ").update(tree_hash(unsupervised)).update("\n");
             h.update("davis_task ").update(o.davis_task).update("\n");
         }
