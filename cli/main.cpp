@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/handover.h"
+#include "cli/model_catalog.h"
 
 int main(int argc, char** argv) {
     r2::cli::remember_command_line(argc, argv);
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     r2::cli::add_merge_command(app, exit_code);
     r2::cli::add_convert_weights_command(app, exit_code);
     r2::cli::add_tokenize_command(app, exit_code);
-    r2::cli::add_handed_over_command(app, "models");
+    r2::cli::add_models_list_command(app, exit_code);  // from the catalog; --check is handed over
     r2::cli::add_handed_over_command(app, "train");
     r2::cli::add_handed_over_command(app, "ablate");
     r2::cli::add_bench_command(app, exit_code);  // bench msda/backbone/model/run are handed over

@@ -5,7 +5,7 @@
 #   P/lib/libr2_*.a                                the libraries (static)
 #   P/include/r2bench/<folder>/*.h                 their public headers, the lists below
 #   P/lib/cmake/r2bench/                           find_package(r2bench CONFIG): r2bench::core, …
-#   P/share/r2bench/                               tiny_weights/, category_synonyms.json, scripts/
+#   P/share/r2bench/                               tiny_weights/, category_synonyms.json, scripts/, model_catalog.json
 include(CMakePackageConfigHelpers)
 
 # ---- Data files: source path -> place under share/r2bench ----------------------------------------
@@ -44,10 +44,11 @@ r2bench_library(r2_core core HEADERS
   core/error.h core/atomic_file.h core/output_dir.h core/output_lock.h core/json_file.h core/mask_png.h core/image_codecs.h
   core/ytvos_meta.h core/ref_davis.h core/pairs.h core/dataset_layout.h core/rng.h core/data_dir.h)
 r2bench_library(r2_metrics metrics HEADERS
-  metrics/bitmask.h metrics/frame_metrics.h metrics/statistics.h metrics/robustness.h metrics/evaluation.h metrics/alignment.h)
+  metrics/bitmask.h metrics/frame_metrics.h metrics/statistics.h metrics/robustness.h metrics/evaluation.h metrics/alignment.h
+  metrics/davis_protocol.h metrics/ref_davis_eval.h)
 r2bench_library(r2_reports reports HEADERS
   reports/eval_report.h reports/per_frame_h5.h reports/submission.h reports/leaderboard.h reports/html_report.h
-  reports/compare.h reports/regress.h reports/train_report.h)
+  reports/compare.h reports/regress.h reports/train_report.h reports/ref_davis_report.h)
 r2bench_library(r2_dataset_builder dataset_builder HEADERS
   dataset_builder/synth.h dataset_builder/synth_scene.h dataset_builder/r2_builder.h dataset_builder/source_tree.h
   dataset_builder/text_rules.h)
@@ -86,4 +87,6 @@ install(FILES ${PROJECT_BINARY_DIR}/r2benchConfig.cmake ${PROJECT_BINARY_DIR}/r2
 install(TARGETS r2bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET r2bench-models)
   install(TARGETS r2bench-models RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # Written by r2bench-models after each link (cli/CMakeLists.txt): what `r2bench models` lists.
+  install(FILES ${PROJECT_BINARY_DIR}/share/r2bench/model_catalog.json DESTINATION ${_r2_data_dir})
 endif()

@@ -23,4 +23,9 @@ fs::path data_dir() {
     return ec || exists(configured) ? configured : installed;
 }
 
+fs::path bundled_weights_dir() {
+    if (const char* dir = std::getenv("R2BENCH_TINY_WEIGHTS"); dir && *dir) return dir;
+    return data_dir() / "tiny_weights";
+}
+
 }  // namespace r2

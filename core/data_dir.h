@@ -15,4 +15,8 @@ namespace r2 {
 // none exists, the first exe-relative one, so that an error names where the files were expected.
 std::filesystem::path data_dir();
 
+// The tiny models' trained weights: $R2BENCH_TINY_WEIGHTS, else data_dir()/tiny_weights, copied
+// there from model_zoo/tiny_weights (made by scripts/train_tiny.sh) by the build and by `cmake --install`.
+std::filesystem::path bundled_weights_dir();
+
 }  // namespace r2

@@ -162,11 +162,6 @@ std::vector<std::string> apply_checkpoint_rules(std::map<std::string, torch::Ten
     return dropped;
 }
 
-std::filesystem::path bundled_weights_dir() {
-    if (const char* dir = std::getenv("R2BENCH_TINY_WEIGHTS"); dir && *dir) return dir;
-    return data_dir() / "tiny_weights";
-}
-
 std::filesystem::path find_weights_file(const RunnableModel& entry, const std::filesystem::path& weights_dir,
                                         const std::filesystem::path& weights_file, bool allow_synthetic) {
     auto path = weights_file.empty() ? weights_dir / (entry.name + ".safetensors") : weights_file;

@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "core/data_dir.h"  // bundled_weights_dir()
 #include "model_zoo/bpe_tokenizer.h"
 #include "model_zoo/model_family.h"
 #include "model_zoo/preprocessing.h"
@@ -91,11 +92,6 @@ void check_tokenizer_files(const RunnableModel& model, const std::filesystem::pa
 
 // The tokenizer a model needs: the built-in byte tokenizer for the tiny models, else RoBERTa's
 // vocab.json and merges.txt from text_dir (r2bench looks in --text-dir, then <weights_dir>/roberta).
-// Where the tiny models' trained weights are: share/r2bench/tiny_weights (core/data_dir.h), copied
-// there from model_zoo/tiny_weights (made by scripts/train_tiny.sh) by the build and by
-// `cmake --install`; the environment variable R2BENCH_TINY_WEIGHTS overrides it.
-std::filesystem::path bundled_weights_dir();
-
 BpeTokenizer tokenizer_for(const RunnableModel& model, const std::filesystem::path& text_dir);
 const RegisteredModel* find_model(const std::string& name);
 int64_t parameter_count(torch::nn::Module& module);

@@ -64,7 +64,29 @@ std::string state_text(const Submission& s, int64_t queue_ahead) {
     }
 }
 
+// "2048 MiB", "1.5 MiB", "500000 bytes": the upload limit as a person reads it.
+std::string size_text(int64_t bytes) {
+    if (bytes < (int64_t(1) << 20)) return fmt::format("{} bytes", bytes);
+    if (bytes % (int64_t(1) << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+    return fmt::format("{:.1f} MiB", double(bytes) / double(int64_t(1) << 20));
+}
+
+// The quota paragraph of the submit and team pages.
+std::string quota_html(const TeamQuota& q) {
+    auto whose = [](bool own) { return own ? "the team's own limit" : "the server's limit"; };
+    return fmt::format("<p id='quota'>Team <b>{}</b> may make <span id='per-day'>{}</span> submission{} per 24 hours ({}; {} made in "
+                       "the last 24 hours, failed ones not counted) of zips up to <span id='max-upload' data-bytes='{}'>{}</span> ({}).</p>",
+                       escape(q.team), q.limits.per_day, q.limits.per_day == 1 ? "" : "s", whose(q.own.per_day.has_value()), q.used_today,
+                       q.limits.max_upload_bytes, size_text(q.limits.max_upload_bytes), whose(q.own.max_upload_bytes.has_value()));
+}
+
 }  // namespace
+
+json quota_json(const TeamQuota& q) {
+    auto own = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    return {{"per_day", q.limits.per_day}, {"max_upload_bytes", q.limits.max_upload_bytes}, {"submissions_today", q.used_today},
+            {"own", {{"per_day", own(q.own.per_day)}, {"max_upload_bytes", own(q.own.max_upload_bytes)}}}};
+}
 
 std::vector<BoardEntry> board_entries(const std::vector<Submission>& scored) {
     std::vector<LeaderboardRow> rows;
@@ -164,19 +186,24 @@ std::string board_page(const std::vector<BoardEntry>& board, const Viewer& viewe
     return page("Leaderboard", body);
 }
 
-std::string submit_page(int64_t max_upload_bytes, int per_day, const std::string& message) {
+std::string submit_page(const Limits& server, const std::optional<TeamQuota>& signed_in, const std::string& message) {
+    // Signed in: the team's own limits are said (and its name filled in), else the server's.
+    const std::string limits = signed_in ? quota_html(*signed_in)
+                                         : fmt::format("<p>At most {}, {} submissions per team per 24 hours (the organisers may set other "
+                                                       "limits for a team; its members see them here once signed in).</p>",
+                                                       size_text(server.max_upload_bytes), server.per_day);
+    const std::string team_value = signed_in ? fmt::format(" value='{}'", escape(signed_in->team)) : "";
     return page("Submit",
                 fmt::format("{}<p>A zip of <code>Annotations/&lt;video&gt;/&lt;exp_id&gt;/&lt;frame&gt;.png</code> and "
-                            "<code>Negatives/…</code>, as <code>r2bench run</code> writes (at most {} MiB, {} submissions per team "
-                            "per 24 hours). The team's token was printed when the organisers created it.</p>"
+                            "<code>Negatives/…</code>, as <code>r2bench run</code> writes. The team's token was printed when the "
+                            "organisers created it.</p>{}"
                             "<form method='post' action='/submit' enctype='multipart/form-data'>"
-                            "<label>Team <input name='team' required maxlength='64'></label>"
+                            "<label>Team <input name='team' required maxlength='64'{}></label>"
                             "<label>Token <input name='token' type='password' required></label>"
                             "<label>Method <input name='method' required maxlength='100'></label>"
                             "<label>Submission zip <input name='zip' type='file' accept='.zip' required></label>"
                             "<button type='submit'>Submit</button></form>",
-                            message.empty() ? "" : fmt::format("<p class='err'>{}</p>", escape(message)), max_upload_bytes >> 20,
-                            per_day));
+                            message.empty() ? "" : fmt::format("<p class='err'>{}</p>", escape(message)), limits, team_value));
 }
 
 std::string status_page(const Submission& s, const Viewer& viewer, int64_t queue_ahead) {
@@ -207,10 +234,12 @@ std::string status_page(const Submission& s, const Viewer& viewer, int64_t queue
     return page(fmt::format("Submission {}", s.id), body, pending ? 3 : 0);
 }
 
-std::string team_page(const std::string& team, const std::vector<Submission>& history, const Viewer& viewer) {
+std::string team_page(const std::string& team, const std::vector<Submission>& history, const Viewer& viewer,
+                      const std::optional<TeamQuota>& quota) {
     const bool own = viewer.team && (viewer.team->admin || viewer.team->name == team);
     std::string body = own ? "<p>Every submission of the team (only its members and the organisers see this list).</p>"
                            : "<p>The team's scored submissions. Its members see its whole history here once signed in (by submitting through the form).</p>";
+    if (own && quota) body += quota_html(*quota);
     body += "<table id='history'><tr><th>id</th><th class='l'>method</th><th class='l'>submitted</th><th class='l'>state</th>"
             "<th>J&amp;F&amp;R</th><th>J&amp;F</th><th>R</th></tr>";
     for (const auto& s : history) {

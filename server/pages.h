@@ -28,13 +28,27 @@ struct BoardEntry {
 // The board: done, visible submissions ranked by J&F&R then J&F; name "team / method".
 std::vector<BoardEntry> board_entries(const std::vector<Submission>& scored);
 
+// A team's limits as its own pages and API show them (to the team and the organisers only): what
+// applies, which of it is the team's own (else the server's option), and how many submissions
+// count against the day's now.
+struct TeamQuota {
+    std::string team;
+    Limits limits;
+    TeamLimits own;
+    int used_today = 0;
+};
+
+nlohmann::json quota_json(const TeamQuota& quota);
 nlohmann::json board_json(const std::vector<BoardEntry>& board);
 nlohmann::json submission_json(const Submission& s, const Viewer& viewer, int64_t queue_ahead);
 
 std::string board_page(const std::vector<BoardEntry>& board, const Viewer& viewer);
-std::string submit_page(int64_t max_upload_bytes, int per_day, const std::string& message = "");
+// `signed_in`: the quota of the team the viewer is signed in as, shown instead of the server's limits.
+std::string submit_page(const Limits& server, const std::optional<TeamQuota>& signed_in, const std::string& message = "");
 std::string status_page(const Submission& s, const Viewer& viewer, int64_t queue_ahead);
-std::string team_page(const std::string& team, const std::vector<Submission>& history, const Viewer& viewer);
+// `quota`: given when the viewer may see the team's limits (its members, the organisers).
+std::string team_page(const std::string& team, const std::vector<Submission>& history, const Viewer& viewer,
+                      const std::optional<TeamQuota>& quota = std::nullopt);
 std::string message_page(const std::string& title, const std::string& message);
 extern const char* const kBoardScript;
 

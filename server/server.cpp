@@ -49,8 +49,10 @@ struct Running {
     std::string sha256;
     fs::path out, log;
     std::string upload;  // as the worker was given it
+    fs::path dir;        // DATA/jobs/ID/attempt-N: its folder, with its TMPDIR
     std::chrono::steady_clock::time_point start;
     bool timed_out = false;
+    bool withdrawn = false;  // killed because its team withdrew the submission: no retry, no failure
     std::string progress;
 };
 
@@ -100,6 +102,17 @@ struct Incoming {
     }
 };
 
+// An upload's body as it streamed in (receive()).
+struct Received {
+    std::map<std::string, std::string> fields;
+    int64_t bytes = 0;         // of the zip
+    std::string sha256;        // of the zip
+    bool read = false;         // the whole body was read
+    bool has_zip = false, too_big = false, field_too_long = false;
+    bool stopped = false;      // refused when the zip began
+    int write_errno = 0;
+};
+
 class Server {
 public:
     explicit Server(const ServeOptions& o);
@@ -118,6 +131,11 @@ private:
     Viewer viewer_of(const Request& req);
     bool cross_origin(const Request& req);
     void upload(const Request& req, Response& res, const httplib::ContentReader& reader, bool form);
+    std::optional<Team> form_team(const std::map<std::string, std::string>& fields);
+    Limits server_limits() const { return {o_.per_day, o_.max_upload_bytes}; }
+    std::optional<TeamQuota> quota_of(const std::optional<Team>& team);
+    void stop_withdrawn(int64_t id);
+    void end_withdrawn(const Running& job);
     std::vector<BoardEntry> board();
     fs::path result_dir(const std::string& sha256) const { return results_ / sha256_hex(sha256 + setting_); }
     int64_t queue_ahead(const Submission& s);
@@ -181,70 +199,93 @@ bool Server::cross_origin(const Request& req) {
     return req.get_header_value("Sec-Fetch-Site") == "cross-site";
 }
 
-void Server::upload(const Request& req, Response& res, const httplib::ContentReader& reader, bool form) {
-    if (cross_origin(req)) return refuse_unread(res, 403, "a submission posted from another site is refused");
-    const int64_t limit = o_.max_upload_bytes;
-    std::optional<Team> team = viewer_of(req).team;
-    if (!form && !team) return refuse_unread(res, 401, "a valid team token is needed (Authorization: Bearer TOKEN)");
-    if (req.has_header("Content-Length") && std::strtoll(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit + (1 << 20))
-        return refuse_unread(res, 413, fmt::format("the upload is over the limit of {} bytes", limit));
-    if (!req.is_multipart_form_data()) return refuse_unread(res, 400, "send multipart/form-data with a 'zip' file field");
-
-    Incoming in;
-    in.path = uploads_ / fmt::format(".incoming-{}-{}", ::getpid(), std::hash<std::thread::id>()(std::this_thread::get_id()));
-    in.fd = ::open(in.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (in.fd < 0) return refuse_unread(res, 507, "the server cannot store uploads now; try later");
-    std::map<std::string, std::string> fields;
+// Streams a multipart body: the fields into memory (4 KiB each), the "zip" field into `fd`, hashed.
+// `at_zip` is called when the zip field begins (the fields sent before it are complete): it may
+// change `limit` (read on every chunk) or refuse the upload (false: `stopped`). Reading stops as
+// soon as the zip is over `limit`, so nothing more is received.
+Received receive(const httplib::ContentReader& reader, int fd, int64_t& limit, const std::function<bool(const Received&)>& at_zip) {
+    Received got;
     std::string field;
-    int64_t bytes = 0;
-    bool has_zip = false, too_big = false, field_too_long = false;
-    int write_errno = 0;
     Sha256 hash;
-    const bool read = reader(
+    got.read = reader(
         [&](const httplib::MultipartFormData& part) {
             field = part.name;
-            if (field == "zip") has_zip = true;
-            return true;
+            if (field != "zip") return true;
+            got.has_zip = true;
+            return !(got.stopped = !at_zip(got));
         },
         [&](const char* data, size_t n) {
             if (field != "zip") {
-                std::string& value = fields[field];
-                if (value.size() + n > 4096) return !(field_too_long = true);
+                std::string& value = got.fields[field];
+                if (value.size() + n > 4096) return !(got.field_too_long = true);
                 value.append(data, n);
                 return true;
             }
-            bytes += int64_t(n);
-            if (bytes > limit) return !(too_big = true);  // stops reading: nothing more is received
+            got.bytes += int64_t(n);
+            if (got.bytes > limit) return !(got.too_big = true);
             hash.update(std::string_view(data, n));
             for (size_t done = 0; done < n;) {
-                const ssize_t w = ::write(in.fd, data + done, n - done);
+                const ssize_t w = ::write(fd, data + done, n - done);
                 if (w < 0) {
                     if (errno == EINTR) continue;
-                    write_errno = errno;
+                    got.write_errno = errno;
                     return false;
                 }
                 done += size_t(w);
             }
             return true;
         });
-    if (too_big) return refuse_unread(res, 413, fmt::format("the upload is over the limit of {} bytes", limit));
-    if (write_errno) {
-        fmt::print(stderr, "serve: cannot store an upload in {}: {}\n", uploads_.string(), std::strerror(write_errno));
+    got.sha256 = hash.hex();
+    return got;
+}
+
+std::string over_limit(const std::optional<Team>& team, int64_t limit) {
+    return team ? fmt::format("the upload is over the limit of team '{}' ({} bytes)", team->name, limit)
+                : fmt::format("the upload is over the limit of {} bytes", limit);
+}
+
+void Server::upload(const Request& req, Response& res, const httplib::ContentReader& reader, bool form) {
+    if (cross_origin(req)) return refuse_unread(res, 403, "a submission posted from another site is refused");
+    // Whose limit applies while the body streams in: the API names its team up front (the token of
+    // the Authorization header or the cookie), the form in its team and token fields, read before
+    // the zip when sent in the page's order. Until the team is known, the largest any team has.
+    std::optional<Team> team = form ? std::nullopt : viewer_of(req).team;
+    if (!form && !team) return refuse_unread(res, 401, "a valid team token is needed (Authorization: Bearer TOKEN)");
+    int64_t limit = team ? team_limits(*team, server_limits()).max_upload_bytes
+                         : std::max(o_.max_upload_bytes, store_.largest_team_upload_limit());
+    if (req.has_header("Content-Length") && std::strtoll(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit + (1 << 20))
+        return refuse_unread(res, 413, over_limit(team, limit));
+    if (!req.is_multipart_form_data()) return refuse_unread(res, 400, "send multipart/form-data with a 'zip' file field");
+
+    Incoming in;
+    in.path = uploads_ / fmt::format(".incoming-{}-{}", ::getpid(), std::hash<std::thread::id>()(std::this_thread::get_id()));
+    in.fd = ::open(in.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (in.fd < 0) return refuse_unread(res, 507, "the server cannot store uploads now; try later");
+    const Received got = receive(reader, in.fd, limit, [&](const Received& r) {
+        if (!form || !r.fields.count("team") || !r.fields.count("token")) return true;
+        team = form_team(r.fields);
+        if (team) limit = team_limits(*team, server_limits()).max_upload_bytes;
+        return team.has_value();  // a wrong token is refused before the zip is received
+    });
+    if (got.stopped) return refuse_unread(res, 401, "the team name and token do not match");
+    if (got.too_big) return refuse_unread(res, 413, over_limit(team, limit));
+    if (got.write_errno) {
+        fmt::print(stderr, "serve: cannot store an upload in {}: {}\n", uploads_.string(), std::strerror(got.write_errno));
         return refuse_unread(res, 507, "the server's upload folder is full; the upload was not stored. Try again later.");
     }
-    if (field_too_long) return refuse_unread(res, 400, "a form field is over 4096 bytes");
-    if (!read || !has_zip) return refuse_unread(res, 400, "the request held no complete 'zip' file field");
+    if (got.field_too_long) return refuse_unread(res, 400, "a form field is over 4096 bytes");
+    if (!got.read || !got.has_zip) return refuse_unread(res, 400, "the request held no complete 'zip' file field");
     if (::fsync(in.fd) != 0) return refuse_unread(res, 507, "the server could not store the upload");
-    if (form) {
-        team = store_.team_by_token(fields["token"]);
-        if (!team || team->name != fields["team"]) return send_json(res, 401, {{"error", "the team name and token do not match"}});
-    }
-    const std::string method = fields["method"];
+    if (form && !team) team = form_team(got.fields);  // its fields came after the zip
+    if (!team) return send_json(res, 401, {{"error", "the team name and token do not match"}});
+    const Limits limits = team_limits(*team, server_limits());
+    if (got.bytes > limits.max_upload_bytes) return send_json(res, 413, {{"error", over_limit(team, limits.max_upload_bytes)}});
+    const std::string method = got.fields.count("method") ? got.fields.at("method") : "";
     if (!valid_label(method, 100)) return send_json(res, 400, {{"error", "the method name is 1 to 100 bytes without control characters"}});
-    if (bytes == 0) return send_json(res, 400, {{"error", "the zip is empty"}});
+    if (got.bytes == 0) return send_json(res, 400, {{"error", "the zip is empty"}});
     int64_t id = 0;
     try {
-        id = store_.add_submission(*team, method, in.path, uploads_, bytes, hash.hex(), o_.per_day);
+        id = store_.add_submission(*team, method, in.path, uploads_, got.bytes, got.sha256, limits.per_day);
         in.kept = true;
     } catch (const Refused& e) {
         return send_json(res, e.status, {{"error", e.what()}});
@@ -253,10 +294,24 @@ void Server::upload(const Request& req, Response& res, const httplib::ContentRea
     if (form) {
         res.status = 303;
         res.set_header("Location", fmt::format("/submissions/{}", id));
-        res.set_header("Set-Cookie", fmt::format("r2token={}; Path=/; HttpOnly; SameSite=Strict", fields["token"]));
+        res.set_header("Set-Cookie", fmt::format("r2token={}; Path=/; HttpOnly; SameSite=Strict", got.fields.at("token")));
         return;
     }
     send_json(res, 201, {{"id", id}, {"status", fmt::format("/api/submissions/{}", id)}, {"page", fmt::format("/submissions/{}", id)}});
+}
+
+// The form's team: its token's, when it is the one the form names.
+std::optional<Team> Server::form_team(const std::map<std::string, std::string>& fields) {
+    const auto token = fields.find("token"), name = fields.find("team");
+    if (token == fields.end() || name == fields.end()) return std::nullopt;
+    auto team = store_.team_by_token(token->second);
+    if (!team || team->name != name->second) return std::nullopt;
+    return team;
+}
+
+std::optional<TeamQuota> Server::quota_of(const std::optional<Team>& team) {
+    if (!team) return std::nullopt;
+    return TeamQuota{team->name, team_limits(*team, server_limits()), team->limits, store_.submissions_today(team->id)};
 }
 
 void Server::routes() {
@@ -290,14 +345,14 @@ void Server::routes() {
     http_.Get("/leaderboard.md", [rows](const Request&, Response& res) { res.set_content(leaderboard_markdown(rows()), "text/markdown; charset=utf-8"); });
     http_.Get("/leaderboard.csv", [rows](const Request&, Response& res) { res.set_content(leaderboard_csv(rows()), "text/csv; charset=utf-8"); });
     http_.Get("/leaderboard.html", [rows](const Request&, Response& res) { res.set_content(leaderboard_html(rows()), "text/html; charset=utf-8"); });
-    http_.Get("/submit", [this](const Request&, Response& res) {
-        res.set_content(submit_page(o_.max_upload_bytes, o_.per_day), "text/html; charset=utf-8");
+    http_.Get("/submit", [this](const Request& req, Response& res) {
+        res.set_content(submit_page(server_limits(), quota_of(viewer_of(req).team)), "text/html; charset=utf-8");
     });
     http_.Post("/submit", [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
         upload(req, res, reader, true);
         if (res.status >= 400) {  // the form shows what went wrong
             const std::string error = json::parse(res.body).value("error", "");
-            res.set_content(submit_page(o_.max_upload_bytes, o_.per_day, error), "text/html; charset=utf-8");
+            res.set_content(submit_page(server_limits(), quota_of(viewer_of(req).team), error), "text/html; charset=utf-8");
         }
     });
     http_.Post("/api/submissions", [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
@@ -341,8 +396,10 @@ void Server::routes() {
         if (!viewer.team) return send_json(res, 401, {{"error", "a valid team token is needed"}});
         const int64_t id = std::stoll(req.matches[1]);
         bool ok = false;
-        if (what == "withdraw") ok = store_.withdraw(id, viewer.team->id);
-        else if (!viewer.admin()) return send_json(res, 403, {{"error", "only an admin token may hide or show rows"}});
+        if (what == "withdraw") {
+            ok = store_.withdraw(id, viewer.team->id);
+            if (ok) stop_withdrawn(id);
+        } else if (!viewer.admin()) return send_json(res, 403, {{"error", "only an admin token may hide or show rows"}});
         else ok = store_.set_hidden(id, what == "hide");
         if (!ok) return send_json(res, 404, {{"error", "no such submission of this team (or it was withdrawn already)"}});
         if (api) return send_json(res, 200, {{"id", id}, {"done", what}});
@@ -366,11 +423,16 @@ void Server::routes() {
         }
         const Viewer viewer = viewer_of(req);
         const auto history = store_.team_submissions(t->id);
-        if (!api) return res.set_content(team_page(t->name, history, viewer), "text/html; charset=utf-8");
+        // The team's limits are its members' and the organisers' business only.
+        const bool own = viewer.team && (viewer.admin() || viewer.team->id == t->id);
+        const auto quota = own ? quota_of(t) : std::nullopt;
+        if (!api) return res.set_content(team_page(t->name, history, viewer, quota), "text/html; charset=utf-8");
         json list = json::array();
         for (const auto& s : history)
             if (viewer.sees_private(s) || (s.state == State::done && !s.hidden)) list.push_back(submission_json(s, viewer, 0));
-        send_json(res, 200, {{"team", t->name}, {"submissions", list}});
+        json body = {{"team", t->name}, {"submissions", list}};
+        if (quota) body["limits"] = quota_json(*quota);
+        send_json(res, 200, body);
     };
     http_.Get(R"(/teams/(.{1,200}))", [team](const Request& req, Response& res) { team(req, res, false); });
     http_.Get(R"(/api/teams/(.{1,200}))", [team](const Request& req, Response& res) { team(req, res, true); });
@@ -415,7 +477,7 @@ void Server::start_job(const Submission& s) {
         return;
     }
     const fs::path dir = jobs_ / std::to_string(s.id) / fmt::format("attempt-{}", s.attempts);
-    job.log = dir / "worker.log";
+    job.dir = dir, job.log = dir / "worker.log";
     // Relative to the worker's folder: the report names the zip without the server's folders.
     job.upload = (fs::path("../../..") / "uploads" / s.upload).string();
     std::vector<std::string> argv = {o_.worker_binary.string(), "score", job.upload, "--source", o_.score.gt.string(),
@@ -435,7 +497,41 @@ void Server::start_job(const Submission& s) {
     running_.push_back(job);
 }
 
+// The team withdrew a submission being scored: its worker (the whole process group) is killed now
+// rather than left to score what nobody will see, and reap() frees its slot for the next job.
+// Called once the database says withdrawn; the supervisor claims and starts jobs under
+// jobs_mutex_, so a job claimed just before is in running_ by the time this has the lock, and one
+// that ended meanwhile is not (its result is dropped: finish_done needs the state `scoring`).
+void Server::stop_withdrawn(int64_t id) {
+    std::lock_guard lock(jobs_mutex_);
+    for (auto& job : running_) {
+        if (job.id != id || job.withdrawn) continue;
+        job.withdrawn = true;
+        if (::kill(-job.pid, SIGKILL) != 0) ::kill(job.pid, SIGKILL);
+        store_.log_event(id, fmt::format("worker {} killed: the submission was withdrawn", job.pid));
+    }
+    wake_.notify_all();
+}
+
+// After a withdrawn job's worker was reaped: nothing is recorded as its result (no retry, no
+// failure), and what the killed worker left behind goes: its TMPDIR and the temporary sibling
+// OutputDir gave it beside the result folder (`.KEY.r2bench-tmp-HOST.PID`). worker.log stays.
+void Server::end_withdrawn(const Running& job) {
+    std::error_code ec;
+    fs::remove_all(job.dir / "tmp", ec);
+    const std::string prefix = "." + job.out.filename().string() + ".r2bench-tmp-", suffix = fmt::format(".{}", job.pid);
+    std::vector<fs::path> left;
+    for (const auto& e : fs::directory_iterator(results_, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind(prefix, 0) == 0 && name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            left.push_back(e.path());
+    }
+    for (const auto& path : left) fs::remove_all(path, ec);
+    store_.log_event(job.id, "worker stopped and its temporary files removed");
+}
+
 void Server::finish(Running& job, int status, const rusage& usage) {
+    if (job.withdrawn) return end_withdrawn(job);
     const bool cpu_exhausted = child_cpu_seconds(usage) >= double(o_.limits.cpu_seconds);
     const WorkerEnd end = job.timed_out ? WorkerEnd::killed : classify_worker_exit(status, cpu_exhausted);
     const std::string log = tail_of(job.log, 256 * 1024);
@@ -576,9 +672,15 @@ int run_server(const ServeOptions& options) {
     return server.run();
 }
 
-std::string add_team(const fs::path& data, const std::string& name, bool admin) {
+std::string add_team(const fs::path& data, const std::string& name, bool admin, const TeamLimits& limits) {
     Store store(data);
-    return store.add_team(name, admin);
+    return store.add_team(name, admin, limits);
+}
+
+Team set_team_limits(const fs::path& data, const std::string& name, const TeamLimits& limits) {
+    if (!fs::is_regular_file(data / "r2bench.sqlite")) throw FileError(data, "holds no r2bench.sqlite: not a server's data folder");
+    Store store(data);
+    return store.set_limits(name, limits);
 }
 
 }  // namespace r2::server

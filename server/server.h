@@ -12,6 +12,7 @@
 #include <string>
 
 #include "reports/submission.h"
+#include "server/store.h"
 #include "server/worker.h"
 
 namespace r2::server {
@@ -22,8 +23,8 @@ struct ServeOptions {
     std::string host = "127.0.0.1";
     int port = 8080;                // 0: any free port (written to DIR/address)
     int workers = 1;                // submissions scored at once
-    int per_day = 5;                // submissions per team per 24 hours
-    int64_t max_upload_bytes = int64_t(2) << 30;
+    int per_day = 5;                // submissions per team per 24 hours, unless the team has its own
+    int64_t max_upload_bytes = int64_t(2) << 30;  // unless the team has its own
     int max_attempts = 3;           // worker deaths (kill -9, restarts) before a submission fails
     WorkerLimits limits;
     std::filesystem::path worker_binary;  // the r2bench executable the workers run
@@ -33,8 +34,12 @@ struct ServeOptions {
 // once it listens.
 int run_server(const ServeOptions& options);
 
-// `serve --add-team NAME`: creates the team and returns its token.
-std::string add_team(const std::filesystem::path& data, const std::string& name, bool admin);
+// `serve --add-team NAME [--per-day N] [--max-upload-bytes B]`: creates the team (with its own
+// limits where given) and returns its token.
+std::string add_team(const std::filesystem::path& data, const std::string& name, bool admin, const TeamLimits& limits = {});
+// `serve --set-limits NAME [--per-day N] [--max-upload-bytes B]`: replaces the team's own limits (one
+// not given is the server's option again); returns the team. A running server applies them at once.
+Team set_team_limits(const std::filesystem::path& data, const std::string& name, const TeamLimits& limits);
 
 }  // namespace r2::server
 

@@ -32,6 +32,11 @@ constexpr const char* kSchema2 =
     "ALTER TABLE teams ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE submissions ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id INTEGER, at REAL NOT NULL, what TEXT NOT NULL);";
+// Schema 3: a team's own limits; NULL is the server's option (--per-day, --max-upload-bytes), so
+// the teams of an upgraded database keep the limits they had.
+constexpr const char* kSchema3 =
+    "ALTER TABLE teams ADD COLUMN per_day INTEGER;"
+    "ALTER TABLE teams ADD COLUMN max_upload_bytes INTEGER;";
 
 constexpr const char* kColumns =
     "s.id, s.team_id, t.name, s.method, s.created, s.upload, s.upload_bytes, s.sha256, s.state, s.attempts, s.progress,"
@@ -44,6 +49,27 @@ Submission read_submission(const Stmt& q) {
     s.attempts = int(q.int64(9)), s.progress = q.text(10), s.problems = q.text(11), s.summary = q.text(12);
     s.started = q.real(13), s.finished = q.real(14), s.hidden = q.int64(15) != 0;
     return s;
+}
+
+constexpr const char* kTeamColumns = "id, name, admin, per_day, max_upload_bytes";
+
+Team read_team(const Stmt& q) {
+    Team t{q.int64(0), q.text(1), q.int64(2) != 0, {}};
+    if (!q.is_null(3)) t.limits.per_day = int(q.int64(3));
+    if (!q.is_null(4)) t.limits.max_upload_bytes = q.int64(4);
+    return t;
+}
+
+void check_limits(const TeamLimits& limits) {
+    if (limits.per_day && *limits.per_day < 1) throw Refused(400, "a team's --per-day is at least 1");
+    if (limits.max_upload_bytes && *limits.max_upload_bytes < 1) throw Refused(400, "a team's --max-upload-bytes is at least 1");
+}
+
+// Binds a limit at `i`: NULL when the team has none of its own.
+template <class T>
+void bind_limit(Stmt& q, int i, const std::optional<T>& v) {
+    if (v) q.bind(i, int64_t(*v));
+    else q.bind_null(i);
 }
 
 std::string random_token() {
@@ -96,7 +122,7 @@ void Store::migrate() {
         if (q.step() && q.int64(0) > 0)
             throw FileError(db_.file(), "is a SQLite database, but not one r2bench wrote (it has no schema version)");
     }
-    const char* steps[] = {kSchema1, kSchema2};
+    const char* steps[] = {kSchema1, kSchema2, kSchema3};
     for (int v = version; v < kSchemaVersion; ++v) {
         Transaction t(db_);
         db_.exec(steps[v]);
@@ -105,10 +131,15 @@ void Store::migrate() {
     }
 }
 
-std::string Store::add_team(const std::string& name, bool admin) {
+Limits team_limits(const Team& team, const Limits& server) {
+    return {team.limits.per_day.value_or(server.per_day), team.limits.max_upload_bytes.value_or(server.max_upload_bytes)};
+}
+
+std::string Store::add_team(const std::string& name, bool admin, const TeamLimits& limits) {
     if (name.empty() || name.size() > 64) throw Refused(400, "a team name is 1 to 64 bytes long");
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f) throw Refused(400, "a team name holds no control characters");
+    check_limits(limits);
     const std::string token = random_token();
     std::lock_guard lock(mutex_);
     Transaction t(db_);
@@ -116,25 +147,48 @@ std::string Store::add_team(const std::string& name, bool admin) {
         Stmt exists(db_, "SELECT 1 FROM teams WHERE name = ?");
         if (exists.bind(1, name).step()) throw Refused(409, fmt::format("a team named '{}' exists already", name));
     }
-    Stmt q(db_, "INSERT INTO teams(name, token_sha256, created, admin) VALUES (?, ?, ?, ?)");
-    q.bind(1, name).bind(2, sha256_hex(token)).bind(3, now_seconds()).bind(4, int64_t(admin)).step();
+    Stmt q(db_, "INSERT INTO teams(name, token_sha256, created, admin, per_day, max_upload_bytes) VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind(1, name).bind(2, sha256_hex(token)).bind(3, now_seconds()).bind(4, int64_t(admin));
+    bind_limit(q, 5, limits.per_day);
+    bind_limit(q, 6, limits.max_upload_bytes);
+    q.step();
     t.commit();
     return token;
+}
+
+Team Store::set_limits(const std::string& name, const TeamLimits& limits) {
+    check_limits(limits);
+    {
+        std::lock_guard lock(mutex_);
+        Stmt q(db_, "UPDATE teams SET per_day = ?, max_upload_bytes = ? WHERE name = ?");
+        bind_limit(q, 1, limits.per_day);
+        bind_limit(q, 2, limits.max_upload_bytes);
+        q.bind(3, name).step();
+        if (db_.changes() == 0) throw Refused(404, fmt::format("there is no team named '{}'", name));
+    }
+    return *team_by_name(name);
 }
 
 std::optional<Team> Store::team_by_token(const std::string& token) {
     if (token.empty()) return std::nullopt;
     std::lock_guard lock(mutex_);
-    Stmt q(db_, "SELECT id, name, admin FROM teams WHERE token_sha256 = ?");
+    Stmt q(db_, fmt::format("SELECT {} FROM teams WHERE token_sha256 = ?", kTeamColumns).c_str());
     if (!q.bind(1, sha256_hex(token)).step()) return std::nullopt;
-    return Team{q.int64(0), q.text(1), q.int64(2) != 0};
+    return read_team(q);
 }
 
 std::optional<Team> Store::team_by_name(const std::string& name) {
     std::lock_guard lock(mutex_);
-    Stmt q(db_, "SELECT id, name, admin FROM teams WHERE name = ?");
+    Stmt q(db_, fmt::format("SELECT {} FROM teams WHERE name = ?", kTeamColumns).c_str());
     if (!q.bind(1, name).step()) return std::nullopt;
-    return Team{q.int64(0), q.text(1), q.int64(2) != 0};
+    return read_team(q);
+}
+
+int64_t Store::largest_team_upload_limit() {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT coalesce(max(max_upload_bytes), 0) FROM teams");
+    q.step();
+    return q.int64(0);
 }
 
 int Store::submissions_today(int64_t team_id) {
@@ -152,7 +206,8 @@ int64_t Store::add_submission(const Team& team, const std::string& method, const
         Stmt q(db_, "SELECT count(*) FROM submissions WHERE team_id = ? AND created > ? AND state != 'failed'");
         q.bind(1, team.id).bind(2, now_seconds() - 86400).step();
         if (q.int64(0) >= per_day)
-            throw Refused(429, fmt::format("team '{}' has made {} submissions in the last 24 hours, the most allowed", team.name, q.int64(0)));
+            throw Refused(429, fmt::format("team '{}' has made {} submissions in the last 24 hours, the most it may ({} a day)", team.name,
+                                           q.int64(0), per_day));
     }
     Stmt insert(db_, "INSERT INTO submissions(team_id, method, created, upload, upload_bytes, sha256, state) VALUES (?, ?, ?, '', ?, ?, 'queued')");
     insert.bind(1, team.id).bind(2, method).bind(3, now_seconds()).bind(4, bytes).bind(5, sha256).step();
@@ -281,8 +336,11 @@ std::vector<Submission> Store::interrupted() { return query("WHERE s.state = 'sc
 bool Store::withdraw(int64_t id, int64_t team_id) {
     const auto s = submission(id);
     if (!s || s->team_id != team_id || s->state == State::withdrawn) return false;
-    change(id, "UPDATE submissions SET state = 'withdrawn', progress = '' WHERE id = ? AND team_id = ?",
-           [&](Stmt& q) { q.bind(1, id).bind(2, team_id); }, "withdrawn by its team");
+    // attempts - (state = 'scoring'): the attempt its worker was in is not counted; the server stops it.
+    change(id,
+           "UPDATE submissions SET state = 'withdrawn', progress = '', attempts = max(attempts - (state = 'scoring'), 0)"
+           " WHERE id = ? AND team_id = ? AND state != 'withdrawn'",
+           [&](Stmt& q) { q.bind(1, id).bind(2, team_id); }, fmt::format("withdrawn by its team (it was {})", state_name(s->state)));
     return true;
 }
 

@@ -24,11 +24,28 @@ enum class State { queued, scoring, done, failed, withdrawn };
 const char* state_name(State s);
 State parse_state(const std::string& text);  // throws r2::Error for an unknown name
 
+// The limits a team submits under.
+struct Limits {
+    int per_day = 5;                              // submissions in 24 hours (failed ones do not count)
+    int64_t max_upload_bytes = int64_t(2) << 30;  // largest zip, refused while streaming
+};
+
+// A team's own limits, set by the organisers (`serve --add-team/--set-limits … --per-day N`);
+// nullopt (NULL in the database): the server's option, so that changing the option changes them.
+struct TeamLimits {
+    std::optional<int> per_day;
+    std::optional<int64_t> max_upload_bytes;
+};
+
 struct Team {
     int64_t id = 0;
     std::string name;
     bool admin = false;
+    TeamLimits limits;
 };
+
+// What applies to `team`: its own limits where set, else the server's.
+Limits team_limits(const Team& team, const Limits& server);
 
 struct Submission {
     int64_t id = 0;
@@ -56,15 +73,22 @@ public:
 
 class Store {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     // Opens DIR/r2bench.sqlite, creating it (and DIR) when absent and upgrading a file written by
     // an older r2bench; a newer or foreign file is refused with a FileError.
     explicit Store(const std::filesystem::path& data_dir);
 
     // Creates a team and returns its token (printed once: only its SHA-256 is stored).
-    std::string add_team(const std::string& name, bool admin);
+    std::string add_team(const std::string& name, bool admin, const TeamLimits& limits = {});
+    // Replaces a team's own limits (a limit left nullopt becomes the server's option again) and
+    // returns the team; throws Refused (404) when there is no such team. A running server applies
+    // them from its next request.
+    Team set_limits(const std::string& name, const TeamLimits& limits);
     std::optional<Team> team_by_token(const std::string& token);
     std::optional<Team> team_by_name(const std::string& name);
+    // The largest upload limit set for any team (0: none has one), which an upload must be allowed
+    // while its team is not known yet.
+    int64_t largest_team_upload_limit();
 
     // Records an upload and moves it from `incoming` to uploads/<id>.zip in the same transaction;
     // refuses a team over `per_day`
@@ -97,7 +121,9 @@ public:
     // The submissions left in `scoring` by a server that is no longer running.
     std::vector<Submission> interrupted();
 
-    bool withdraw(int64_t id, int64_t team_id);  // false: not the team's, or already withdrawn
+    // false: not the team's, or already withdrawn. A submission being scored is withdrawn with the
+    // attempt it was in uncounted (the server stops its worker: not the submission's failure).
+    bool withdraw(int64_t id, int64_t team_id);
     bool set_hidden(int64_t id, bool hidden);    // false: no such submission
     void log_event(int64_t submission_id, const std::string& what);
 

@@ -37,7 +37,12 @@ pid_t spawn_worker(const std::vector<std::string>& argv, const fs::path& dir, co
 
     const pid_t pid = ::fork();
     if (pid < 0) throw Error(fmt::format("cannot start a worker: {}", std::strerror(errno)));
-    if (pid > 0) return pid;
+    if (pid > 0) {
+        // Also set here, so that killing the group (-pid) reaches the worker even before the
+        // child's own setpgid ran (a withdrawal right after the start).
+        ::setpgid(pid, pid);
+        return pid;
+    }
     // The child.
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);

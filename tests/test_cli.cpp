@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -286,7 +287,9 @@ TEST_CASE("the scoring executable never maps libtorch nor OpenCV's imgcodecs (im
     // … and the libtorch commands' executable does map it (the check can see it).
     REQUIRE(run_command(fmt::format("ldd {}", R2BENCH_MODELS_BINARY), &out) == 0);
     CHECK(out.find("libtorch") != std::string::npos);
-    CHECK(any_contains(initialised_libraries(fmt::format("{} models --help", R2BENCH_BINARY)), "libtorch"));
+    CHECK(any_contains(initialised_libraries(fmt::format("{} models --check --weights-dir /nonexistent", R2BENCH_BINARY)), "libtorch"));
+    // `models` lists from the catalog the build wrote: no libtorch.
+    CHECK_FALSE(any_contains(initialised_libraries(fmt::format("{} models --weights-dir /nonexistent", R2BENCH_BINARY)), "libtorch"));
 #endif
 }
 
@@ -322,13 +325,14 @@ TEST_CASE("r2bench --help lists every command, the libtorch ones described as r2
 #ifdef R2BENCH_MODELS_BINARY
 TEST_CASE("r2bench hands the libtorch commands over to r2bench-models, with every argument") {
     std::string out;
-    REQUIRE(run_command(fmt::format("{} --threads 1 models --weights-dir /nonexistent", R2BENCH_BINARY), &out) == 0);
+    REQUIRE(run_command(fmt::format("{} --threads 1 models --check --weights-dir /nonexistent", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("Runnable models (`r2bench run --model NAME`):") != std::string::npos);
     CHECK(out.find("r2vos_tiny") != std::string::npos);
     CHECK(out.find("not found (/nonexistent/r2vos_r50.safetensors)") != std::string::npos);
-    CHECK(out.find("tiny RoBERTa (2 layers, bytes)                      1882246  found:") != std::string::npos);  // bundled
+    CHECK(out.find("tiny RoBERTa (2 layers, bytes)                      1882246  found: 318 tensors loaded") != std::string::npos);  // bundled
     REQUIRE(run_command(fmt::format("{} models --help", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("--strict") != std::string::npos);
+    CHECK(out.find("--check") != std::string::npos);
     REQUIRE(run_command(fmt::format("{} bench model --help", R2BENCH_BINARY), &out) == 0);
     CHECK(out.find("--official-repo") != std::string::npos);
     // Usage errors of a handed-over command read as r2bench's own.
@@ -342,6 +346,38 @@ TEST_CASE("r2bench hands the libtorch commands over to r2bench-models, with ever
 }
 #endif
 
+#ifdef R2BENCH_MODELS_BINARY
+TEST_CASE("r2bench models lists from the catalog the build wrote: the registry's rows, each weights file found named") {
+    TempDir dir;
+    std::string listed, checked, out;
+    REQUIRE(run_command(fmt::format("{} models --weights-dir {}", R2BENCH_BINARY, dir.path.string()), &listed) == 0);
+    REQUIRE(run_command(fmt::format("{} models --check --weights-dir {}", R2BENCH_BINARY, dir.path.string()), &checked) == 0);
+    // The catalog is the registry's own: r2bench-models writes the same bytes now.
+    REQUIRE(run_command(fmt::format("{} models --write-catalog {}", R2BENCH_MODELS_BINARY, (dir / "catalog.json").string()), &out) == 0);
+    const fs::path built = fs::path(R2BENCH_BINARY).parent_path() / "share/r2bench/model_catalog.json";
+    CHECK(read_file(dir / "catalog.json") == read_file(built));
+    // Every row of the libtorch listing (name, parts, parameter count from the configuration) is
+    // in the catalog's, up to the weights column; only the weights column differs.
+    auto rows = [](const std::string& text) {
+        std::vector<std::string> r;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+            if (line.size() > 112 && line.find("  ", 100) != std::string::npos) r.push_back(line.substr(0, 110));
+        return r;
+    };
+    CHECK(rows(listed).size() >= 17);
+    CHECK(rows(listed) == rows(checked));
+    CHECK(listed.find("mttr_tiny") != std::string::npos);
+    CHECK(listed.find("501626  found: 152 tensors in ") != std::string::npos);  // the bundled mttr_tiny, its header read
+    CHECK(checked.find("501626  found: 152 tensors loaded") != std::string::npos);
+    CHECK(listed.find(fmt::format("not found ({}/r2vos_r50.safetensors)", dir.path.string())) != std::string::npos);
+    // A damaged weights file is named, and the listing exits 2.
+    write_file_atomically(dir / "resnet50.safetensors", "not a safetensors file");
+    CHECK(run_command(fmt::format("{} models --weights-dir {}", R2BENCH_BINARY, dir.path.string()), &out) == 2);
+    CHECK(out.find("found, unreadable: " + (dir / "resnet50.safetensors").string()) != std::string::npos);
+}
+#endif
+
 TEST_CASE("without r2bench-models beside it, r2bench says which command needs libtorch (exit 2), and the rest works") {
     TempDir dir;
     fs::copy_file(R2BENCH_BINARY, dir / "r2bench");
@@ -350,7 +386,7 @@ TEST_CASE("without r2bench-models beside it, r2bench says which command needs li
     CHECK(run_command(fmt::format("{} models", bin), &out) == 2);
     CHECK(out.find("r2bench: error: this r2bench was built without libtorch: `models` needs r2bench-models") != std::string::npos);
     CHECK(out.find((dir / "r2bench-models").string() + " is absent") != std::string::npos);
-    CHECK(run_command(fmt::format("{} models --help", bin), &out) == 2);  // no help it cannot give
+    CHECK(run_command(fmt::format("{} models --help", bin), &out) == 0);  // its help needs nothing beside it
     CHECK(run_command(fmt::format("{} --quiet bench msda --frames 2", bin), &out) == 2);
     CHECK(out.find("this r2bench was built without libtorch: `bench msda` needs r2bench-models") != std::string::npos);
     tiny_tree(dir);

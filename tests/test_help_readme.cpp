@@ -24,10 +24,7 @@ namespace {
 const fs::path repo_root = fs::path(R2BENCH_FIXTURES).parent_path().parent_path();
 const std::string bin = R2BENCH_BINARY;
 
-bool models_binary_present() {
-    std::string out;
-    return run_command(fmt::format("{} models --help", bin), &out) == 0;
-}
+bool models_binary_present() { return test::models_executable_beside(bin); }
 
 std::string help_of(const std::string& command) {
     std::string out;

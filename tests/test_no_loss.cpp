@@ -27,7 +27,7 @@ const std::string bin = R2BENCH_BINARY;
 bool neural_commands_available() {
     std::string out;
     run_command(fmt::format("{} run --help", bin), &out);
-    return out.find("--synthetic-weights") != std::string::npos && run_command(fmt::format("{} models --help", bin)) == 0;
+    return out.find("--synthetic-weights") != std::string::npos && test::models_executable_beside(bin);
 }
 
 // synth tiny → R² pairs, in `dir`.

@@ -132,8 +132,7 @@ namespace {
 bool neural_runner_available() {
     std::string out;
     run_command(fmt::format("{} run --help", R2BENCH_BINARY), &out);
-    return out.find("--synthetic-weights") != std::string::npos &&
-           run_command(fmt::format("{} models --help", R2BENCH_BINARY)) == 0;
+    return out.find("--synthetic-weights") != std::string::npos && test::models_executable_beside(R2BENCH_BINARY);
 }
 
 void tiny_set(const TempDir& dir) {

@@ -62,9 +62,11 @@ struct Fixture {
         argv.insert(argv.end(), extra.begin(), extra.end());
         return argv;
     }
-    std::string add_team(const std::string& name, bool admin = false) const {
+    // `extra`: more options of `serve --add-team` (a team's own limits).
+    std::string add_team(const std::string& name, bool admin = false, const std::string& extra = "") const {
         std::string out;
-        REQUIRE(run_command(fmt::format("{} serve --data {} --add-team '{}'{}", R2BENCH_BINARY, data.string(), name, admin ? " --admin" : ""),
+        REQUIRE(run_command(fmt::format("{} serve --data {} --add-team '{}'{} {}", R2BENCH_BINARY, data.string(), name,
+                                        admin ? " --admin" : "", extra),
                             &out) == 0);
         std::smatch m;
         REQUIRE(std::regex_search(out, m, std::regex("(r2t_[0-9a-f]{48})")));
@@ -111,6 +113,21 @@ struct Client {
         return {};
     }
 };
+
+// The event log of a submission, read from the server's database (WAL: readable while it runs).
+std::vector<std::string> events_of(const fs::path& data, int64_t id) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((data / "r2bench.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT what FROM events WHERE submission_id = ? ORDER BY id", -1, &q, nullptr) == SQLITE_OK);
+    sqlite3_bind_int64(q, 1, id);
+    std::vector<std::string> out;
+    while (sqlite3_step(q) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
 
 int64_t id_of(const httplib::Result& res) {
     REQUIRE(res);
@@ -192,6 +209,131 @@ TEST_CASE("serve: tokens, privacy, withdrawal, hiding, daily limits and cross-si
     CHECK(board["rows"][0]["id"] == second);
     CHECK(c.submit(a, f.variant(1))->status == 429);
     CHECK(c.submit(b, f.variant(1))->status == 201);  // the limit is per team
+}
+
+TEST_CASE("serve: a team's own limits from --add-team and --set-limits apply to it alone, and only it and the organisers see them") {
+    Fixture f;
+    const int64_t small = 10000;  // the zips are about 25 kB
+    REQUIRE(fs::file_size(f.good) > uint64_t(small));
+    const std::string one = f.add_team("one a day", false, "--per-day 1");
+    const std::string tight = f.add_team("tight", false, fmt::format("--max-upload-bytes {}", small));
+    const std::string plain = f.add_team("plain"), admin = f.add_team("organisers", true);
+    server::ServerProcess srv(f.serve_argv({"--per-day", "3"}), f.data, f.dir / "server.log");
+    Client c(srv);
+    // Per day: the team whose own limit is 1 is refused on its second upload; one with the server's 3 is not.
+    id_of(c.submit(one, f.good));
+    auto second = c.submit(one, f.other);
+    REQUIRE(second);
+    CHECK(second->status == 429);
+    CHECK(contains(second->body, "(1 a day)"));
+    id_of(c.submit(plain, f.good));
+    id_of(c.submit(plain, f.other));
+    // Upload size: the zip the other teams may upload is refused for the team with a smaller limit,
+    // through the API (its token known before the body) and through the form (team and token
+    // fields before the zip, as a browser sends them), and nothing of it is stored.
+    auto api = c.submit(tight, f.good);
+    REQUIRE(api);
+    CHECK(api->status == 413);
+    CHECK(contains(api->body, "the limit of team 'tight' (10000 bytes)"));
+    httplib::MultipartFormDataItems form = {{"team", "tight", "", ""}, {"token", tight, "", ""}, {"method", "m", "", ""},
+                                            {"zip", read_file(f.good), "s.zip", "application/zip"}};
+    httplib::Client form_client(srv.host(), srv.port());
+    form_client.set_read_timeout(30);
+    if (auto res = form_client.Post("/submit", form)) CHECK(res->status == 413);  // refused while streaming: the client may see a reset
+    CHECK(c.get("/api/teams/tight", tight)["submissions"].empty());
+    CHECK(c.get("/api/teams/tight", tight)["limits"]["submissions_today"] == 0);
+
+    // Only the team itself and the organisers see its limits (API, team page, submit page).
+    const json own = c.get("/api/teams/one%20a%20day", one);
+    REQUIRE(own.contains("limits"));
+    CHECK(own["limits"]["per_day"] == 1);
+    CHECK(own["limits"]["own"]["per_day"] == 1);
+    CHECK(own["limits"]["own"]["max_upload_bytes"].is_null());
+    CHECK(own["limits"]["max_upload_bytes"] == int64_t(2) << 30);
+    CHECK(own["limits"]["submissions_today"] == 1);
+    CHECK(c.get("/api/teams/one%20a%20day", admin).contains("limits"));
+    CHECK_FALSE(c.get("/api/teams/one%20a%20day", plain).contains("limits"));
+    CHECK_FALSE(c.get("/api/teams/one%20a%20day").contains("limits"));
+    CHECK(c.get("/api/teams/plain", plain)["limits"]["per_day"] == 3);
+    CHECK(c.get("/api/teams/plain", plain)["limits"]["own"]["per_day"].is_null());
+    auto page_as = [&](const std::string& path, const std::string& token) {
+        httplib::Headers headers;
+        if (!token.empty()) headers.emplace("Cookie", "r2token=" + token);
+        auto res = c.http.Get(path.c_str(), headers);
+        REQUIRE(res);
+        return res->body;
+    };
+    CHECK(contains(page_as("/submit", tight), "<span id='max-upload' data-bytes='10000'>10000 bytes</span> (the team's own limit)"));
+    CHECK(contains(page_as("/submit", one), "<span id='per-day'>1</span> submission per 24 hours (the team's own limit; 1 made"));
+    CHECK(contains(page_as("/submit", ""), "3 submissions per team per 24 hours"));
+    CHECK_FALSE(contains(page_as("/submit", ""), "id='quota'"));
+    CHECK(contains(page_as("/teams/tight", tight), "id='quota'"));
+    CHECK_FALSE(contains(page_as("/teams/tight", plain), "id='quota'"));
+
+    // --set-limits changes them for the running server; a limit not given is the server's option again.
+    std::string out;
+    REQUIRE(run_command(fmt::format("{} serve --data {} --set-limits 'one a day' --per-day 2", R2BENCH_BINARY, f.data.string()), &out) == 0);
+    CHECK(contains(out, "team 'one a day': 2 submissions per 24 hours, uploads up to the server's --max-upload-bytes"));
+    id_of(c.submit(one, f.other));
+    CHECK(c.submit(one, f.variant(0))->status == 429);
+    REQUIRE(run_command(fmt::format("{} serve --data {} --set-limits tight", R2BENCH_BINARY, f.data.string()), &out) == 0);
+    CHECK(contains(out, "the server's --per-day submissions per 24 hours"));
+    id_of(c.submit(tight, f.good));
+    CHECK(run_command(fmt::format("{} serve --data {} --set-limits nobody --per-day 1", R2BENCH_BINARY, f.data.string()), &out) != 0);
+    CHECK(contains(out, "no team named 'nobody'"));
+}
+
+TEST_CASE("serve: withdrawing a submission being scored kills its worker, uncounted and without a retry, and the next job is scored") {
+    Fixture f;
+    const std::string token = f.add_team("t");
+    server::ServerProcess srv(f.serve_argv({"--per-day", "50"}), f.data, f.dir / "server.log");
+    Client c(srv);
+    const int64_t slow = id_of(c.submit(token, f.good));
+    const int64_t next = id_of(c.submit(token, f.other));  // queued behind it: one worker
+    // Its worker is stopped (SIGSTOP) as soon as it appears: it cannot end by itself, only the
+    // server can make it go (a stopped process still dies of SIGKILL).
+    pid_t worker = 0;
+    for (int i = 0; i < 20000 && worker == 0; ++i) {
+        const auto pids = server::worker_pids(srv.pid());
+        if (!pids.empty()) worker = pids[0];
+        else std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    REQUIRE(worker != 0);
+    REQUIRE(::kill(worker, SIGSTOP) == 0);
+    REQUIRE(c.get(fmt::format("/api/submissions/{}", slow), token)["state"] == "scoring");
+    auto withdraw = c.http.Post(fmt::format("/api/submissions/{}/withdraw", slow).c_str(), {{"Authorization", "Bearer " + token}}, "", "text/plain");
+    REQUIRE(withdraw);
+    CHECK(withdraw->status == 200);
+    // Gone (killed and reaped) within a few seconds.
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+        gone = !fs::exists(fmt::format("/proc/{}", worker));
+        if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK_MESSAGE(gone, "worker ", worker, " of a withdrawn submission is still running");
+    // Its slot is free: the next job is scored; the withdrawn one stays withdrawn and off the board.
+    CHECK(c.wait(next, token)["state"] == "done");
+    const json s = c.get(fmt::format("/api/submissions/{}", slow), token);
+    CHECK(s["state"] == "withdrawn");
+    CHECK(s["private"]["attempts"] == 0);  // the killed attempt is not counted
+    const json board = c.get("/api/leaderboard");
+    REQUIRE(board["rows"].size() == 1);
+    CHECK(board["rows"][0]["id"] == next);
+    // Not a worker crash: no requeue, no failure; its temporary folders are gone.
+    bool killed = false;
+    for (const auto& e : events_of(f.data, slow)) {
+        CAPTURE(e);
+        CHECK_FALSE(contains(e, "requeued"));
+        CHECK_FALSE(contains(e, "failed"));
+        killed = killed || contains(e, fmt::format("worker {} killed", worker));
+    }
+    CHECK(killed);
+    CHECK_FALSE(fs::exists(f.data / fmt::format("jobs/{}/attempt-1/tmp", slow)));
+    for (const auto& e : fs::directory_iterator(f.data / "results")) {
+        const std::string name = e.path().filename().string();
+        CHECK_FALSE((contains(name, ".r2bench-tmp-") && name.size() > 8 && name.substr(name.rfind('.')) == fmt::format(".{}", worker)));
+    }
+    CHECK(c.get(fmt::format("/api/submissions/{}", slow))["status"] == 404);  // withdrawn: not public
 }
 
 TEST_CASE("serve: hostile zips fail with their problems, injection is escaped, an oversized upload is refused while streaming") {
@@ -388,6 +530,38 @@ TEST_CASE("serve: a database left by an older r2bench is upgraded, and a newer o
         CHECK(store.set_hidden(scored[0].id, true));  // the new column works
         CHECK(store.scored(false).empty());
         CHECK_FALSE(store.add_team("new team", true).empty());
+        // Schema 3: the old team has no limits of its own (the server's options), and may be given some.
+        auto old = store.team_by_name("old team");
+        REQUIRE(old);
+        CHECK_FALSE(old->limits.per_day.has_value());
+        CHECK_FALSE(old->limits.max_upload_bytes.has_value());
+        CHECK(server::team_limits(*old, {5, 1000}).per_day == 5);
+        const server::Team set = store.set_limits("old team", {2, std::nullopt});
+        CHECK(set.limits.per_day == 2);
+        CHECK(server::team_limits(set, {5, 1000}).per_day == 2);
+        CHECK(server::team_limits(set, {5, 1000}).max_upload_bytes == 1000);
+        CHECK_FALSE(store.add_team("limited", false, {std::nullopt, 12345}).empty());
+        CHECK(store.team_by_name("limited")->limits.max_upload_bytes == 12345);
+        CHECK(store.largest_team_upload_limit() == 12345);
+        CHECK_THROWS_AS(store.set_limits("nobody", {}), server::Refused);
+        // And it keeps working: the old team submits under its new limit of 2 a day.
+        fs::create_directories(dir / "uploads");
+        for (int i = 0; i < 3; ++i) {
+            write_file_atomically(dir / "incoming", "zip");
+            const int per_day = server::team_limits(*store.team_by_name("old team"), {5, 1000}).per_day;
+            if (i < 2) CHECK(store.add_submission(*old, "new method", dir / "incoming", dir / "uploads", 3, "def", per_day) > 1);
+            else CHECK_THROWS_AS(store.add_submission(*old, "new method", dir / "incoming", dir / "uploads", 3, "def", per_day), server::Refused);
+        }
+        CHECK(store.team_submissions(old->id).size() == 3);
+    }
+    {
+        REQUIRE(sqlite3_open((dir / "r2bench.sqlite").c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* q = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+        CHECK(sqlite3_column_int(q, 0) == server::Store::kSchemaVersion);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
     }
     REQUIRE(sqlite3_open((dir / "r2bench.sqlite").c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);

@@ -31,6 +31,10 @@ LabelMap labels_from_rows(const std::vector<std::string>& rows) {
     return m;
 }
 
+bool models_executable_beside(const std::string& r2bench_binary) {
+    return std::filesystem::is_regular_file(std::filesystem::path(r2bench_binary).parent_path() / "r2bench-models");
+}
+
 int run_command(const std::string& command, std::string* output) {
     FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
     if (!pipe) return -1;

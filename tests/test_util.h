@@ -29,4 +29,8 @@ std::map<std::string, std::string> tree_snapshot(const std::filesystem::path& di
 // Runs a shell command, returns its exit status; stdout+stderr go to `output`.
 int run_command(const std::string& command, std::string* output = nullptr);
 
+// Whether the r2bench under test has its libtorch commands: r2bench-models beside it (a build
+// without libtorch has none, and r2bench then refuses `run` with a neural model, `train`, …).
+bool models_executable_beside(const std::string& r2bench_binary);
+
 }  // namespace r2::test

@@ -51,7 +51,7 @@ commands="
   \"\$r2bench\" run --model $model --source synth --pairs r2/r2_pairs.json --out run --quiet
   \"\$r2bench\" eval --pred run --source synth --pairs r2/r2_pairs.json --out eval --quiet
   \"\$r2bench\" report eval
-  if [[ $model == mttr_tiny ]]; then \"\$r2bench\" models > models.txt; fi
+  if [[ $model == mttr_tiny ]]; then \"\$r2bench\" models > models.txt; \"\$r2bench\" models --check > models_check.txt; fi
 "
 # A private mount namespace hides the checkout. Where one cannot be made (a chroot, some
 # containers: "unshare failed: Operation not permitted"), the commands run with the checkout in
@@ -77,6 +77,11 @@ if [[ $model == mttr_tiny ]]; then
   [[ -s "$e/run/run.json" ]] || fail "no run/run.json"  # neural runs only
   grep -q "\"$tmp/moved/share/r2bench/tiny_weights/mttr_tiny.safetensors\"" "$e/run/run.json" ||
     fail "run.json does not record the moved prefix's bundled weights: $(grep -o '"weights[^,]*' "$e/run/run.json")"
-  grep -q "mttr_tiny .*found" "$e/models.txt" || fail "models did not find the bundled weights: $(cat "$e/models.txt")"
+  # The listing comes from the installed catalog (no libtorch), --check from r2bench-models.
+  [[ -s "$tmp/moved/share/r2bench/model_catalog.json" ]] || fail "no share/r2bench/model_catalog.json installed"
+  grep -q "mttr_tiny .*found: [0-9]* tensors in $tmp/moved/share/r2bench/tiny_weights/mttr_tiny.safetensors" "$e/models.txt" ||
+    fail "models did not find the bundled weights: $(cat "$e/models.txt")"
+  grep -q "mttr_tiny .*found: [0-9]* tensors loaded" "$e/models_check.txt" ||
+    fail "models --check did not load the bundled weights: $(cat "$e/models_check.txt")"
 fi
 echo "test_install: OK ($model, libtorch commands: $with_models)"
