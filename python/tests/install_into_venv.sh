@@ -16,6 +16,8 @@ import numpy as np
 import r2bench
 venv = sys.argv[1]
 assert r2bench.__file__.startswith(os.path.join(venv, "lib")), r2bench.__file__
+for typed in ("__init__.pyi", "py.typed"):  # type stubs for editors and type checkers (PEP 561)
+    assert os.path.exists(os.path.join(os.path.dirname(r2bench.__file__), typed)), typed
 gt = np.zeros((480, 854), bool)
 gt[100:200, 100:300] = True
 j, f = r2bench.frame_metrics(gt, np.roll(gt, 4, axis=1))
