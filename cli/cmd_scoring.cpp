@@ -69,7 +69,7 @@ void add_score_command(CLI::App& app, int& exit_code) {
         if (scores.ref_davis)
             fmt::print("{}", ref_davis_console(*scores.ref_davis, &scores.r2, o->score.pairs));
         else
-            fmt::print("{}", eval_table(scores.r2));
+            fmt::print("{}{}", eval_table(scores.r2), scores.alignment_table);
         fmt::print("wrote {}/{{{}summary.json, per_expression.csv, per_video.csv, per_frame.h5{}}}\n", o->out.out,
                    scores.ref_davis ? "davis_summary.json, per_object.csv, " : "", o->report ? ", report.html" : "");
         exit_code = 0;

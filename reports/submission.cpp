@@ -204,14 +204,15 @@ SubmissionScores score_submission_with_protocol(const fs::path& submission, cons
             RefDavisScore score = score_ref_davis(paths, parse_davis_task(options.davis_task), PngLimits{}, out, submission);
             if (!score.r2) throw Error("a Ref-DAVIS17 submission is scored with --pairs (R and the summary the leaderboard ranks)");
             fs::remove_all(scratch, ec);
-            return {std::move(*score.r2), std::move(score.davis)};
+            return {std::move(*score.r2), std::move(score.davis), ""};
         }
         EvalInput input = load_eval_input(paths);
         EvalResult result = evaluate(input);
         input.shown_as = submission;  // the report names the submission, not the scratch folder
         write_eval_report(out, result, input);
+        std::string alignment = eval_alignment_table(result, input);
         fs::remove_all(scratch, ec);
-        return {std::move(result), std::nullopt};
+        return {std::move(result), std::nullopt, std::move(alignment)};
     } catch (...) {
         fs::remove_all(scratch, ec);
         throw;

@@ -45,6 +45,7 @@ EvalResult score_submission(const std::filesystem::path& submission, const std::
 struct SubmissionScores {
     EvalResult r2;
     std::optional<RefDavisEvalResult> ref_davis;
+    std::string alignment_table;  // as `eval` prints it: AUROC of A (a run's scores.json) and R per category
 };
 SubmissionScores score_submission_with_protocol(const std::filesystem::path& submission, const std::filesystem::path& out,
                                                 const ScoreOptions& options);

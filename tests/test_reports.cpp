@@ -251,9 +251,12 @@ TEST_CASE("score: a run folder zipped whole (with its scores.json and run.json) 
     for (const auto& e : fs::recursive_directory_iterator(f.sub))
         if (e.is_regular_file()) entries.push_back({"run/" + fs::relative(e.path(), f.sub).generic_string(), read_file(e.path())});
     make_zip(f.dir / "run.zip", entries);
-    score_submission(f.dir / "run.zip", f.dir / "s", o);
+    const SubmissionScores scored = score_submission_with_protocol(f.dir / "run.zip", f.dir / "s", o);
     const json summary = json::parse(read_file(f.dir / "s/summary.json"));
     CHECK(summary["alignment"]["auroc"] == 1.0);
+    // `score` prints the alignment line `eval` prints, read from the zip's scores.json.
+    CHECK(scored.alignment_table.find(fmt::format("alignment A (r2vos_tiny): AUROC 100.0, accuracy 100.0 ({0} positive and {0} negative "
+                                                  "pairs; rejected 0 and {0})", pairs.size())) != std::string::npos);
     CHECK(summary["alignment"]["rejected_negative"] == pairs.size());
     // Anything else that is not a PNG is still refused, saying what a submission may hold.
     entries.push_back({"run/notes.txt", "x"});
