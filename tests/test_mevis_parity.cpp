@@ -95,12 +95,17 @@ TEST_CASE("MeViS: mask_dict.json problems name the file, the anno_id and the fra
 }
 
 
-TEST_CASE("synth --format mevis: RLE masks, multi-object expressions; the oracle scores J = F = 1 through them") {
-    test::TempDir tmp;
+// The tiny synthetic MeViS tree (seed 3) the tests below read.
+static void write_synth_mevis(const fs::path& root) {
     synth::SynthOptions o = synth::synth_preset("tiny");
     o.layout = synth::Layout::mevis;
     o.seed = 3;
-    synth::write_synth_dataset(tmp / "mevis", o);
+    synth::write_synth_dataset(root, o);
+}
+
+TEST_CASE("synth --format mevis: RLE masks, multi-object expressions; the oracle scores J = F = 1 through them") {
+    test::TempDir tmp;
+    write_synth_mevis(tmp / "mevis");
     CHECK(detect_source_format(tmp / "mevis") == SourceFormat::mevis);
     CHECK(fs::exists(tmp / "mevis/valid_u/mask_dict.json"));
     CHECK(fs::exists(tmp / "mevis/train/mask_dict.json"));
@@ -129,10 +134,7 @@ TEST_CASE("synth --format mevis: RLE masks, multi-object expressions; the oracle
 
 TEST_CASE("report pictures: a MeViS expression's ground truth is the union of its objects, as the oracle drew it") {
     test::TempDir tmp;
-    synth::SynthOptions o = synth::synth_preset("tiny");
-    o.layout = synth::Layout::mevis;
-    o.seed = 3;
-    synth::write_synth_dataset(tmp / "mevis", o);
+    write_synth_mevis(tmp / "mevis");
     BaselineOptions oracle;
     oracle.model = "oracle";
     run_baseline(tmp / "mevis", "valid_u", "", tmp / "run", oracle);
