@@ -283,7 +283,7 @@ EvalResult R2Evaluator::evaluate() const {
             }
     }
     reduce(result, has_gt_, has_pairs_);
-    if (!has_gt_) result.notes.push_back("no ground truth given (--source): J and F were not computed");
+    if (!has_gt_) result.notes.push_back(kNoGroundTruthNote);
     if (!has_pairs_) result.notes.push_back("no pairs given (--pairs): R and J&F&R were not computed");
     if (has_pairs_ && result.summary.missing_negative_frames > 0)
         result.notes.push_back(fmt::format(

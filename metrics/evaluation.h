@@ -95,6 +95,10 @@ struct EvalSummary {
     std::optional<double> r, jfr;
 };
 
+// The note an evaluation without ground truth carries; a protocol that computes J and F its own
+// way (Ref-DAVIS17, reports/ref_davis_report.h) takes it out.
+inline constexpr const char* kNoGroundTruthNote = "no ground truth given (--source): J and F were not computed";
+
 struct EvalResult {
     std::vector<ExpressionResult> expressions;  // in input order
     std::vector<VideoResult> videos;            // in order of first appearance

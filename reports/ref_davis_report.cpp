@@ -100,8 +100,7 @@ RefDavisScore score_ref_davis(const EvalPaths& paths, DavisTask task, const PngL
     // The R-only evaluation ran without ground truth; its "J and F were not computed" note would
     // contradict the protocol's J and F below.
     std::vector<std::string>& notes = score.r2->notes;
-    notes.erase(std::remove_if(notes.begin(), notes.end(), [](const std::string& n) { return n.rfind("no ground truth given", 0) == 0; }),
-                notes.end());
+    notes.erase(std::remove(notes.begin(), notes.end(), std::string(kNoGroundTruthNote)), notes.end());
     notes.push_back(fmt::format("J, F and J&F follow the Ref-DAVIS17 protocol (DAVIS {} task, per annotator, mean of the 4); "
                                 "per-expression and per-video tables hold R only",
                                 davis_task_name(task)));

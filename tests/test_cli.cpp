@@ -362,7 +362,9 @@ TEST_CASE("r2bench models lists from the catalog the build wrote: the registry's
         std::vector<std::string> r;
         std::istringstream lines(text);
         for (std::string line; std::getline(lines, line);)
-            if (line.size() > 112 && line.find("  ", 100) != std::string::npos) r.push_back(line.substr(0, 110));
+            // name (20), backbone (40), text encoder (46), parameters (12), each followed by a space: 121
+            // characters, then two spaces and the weights column.
+            if (line.size() > 123 && line.compare(121, 2, "  ") == 0) r.push_back(line.substr(0, 121));
         return r;
     };
     CHECK(rows(listed).size() >= 17);
